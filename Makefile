@@ -23,8 +23,9 @@ reproduce: $(STAMP)
 
 # The whole test suite: library in sync with notebooks, README in sync with index.ipynb,
 # nbdev-test, the pytest suite; last line `N passed, N failed`.
+# `make test FLAGS=slow` also runs the cells flagged `#| slow`.
 test: $(STAMP)
-	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python tools/testall.py
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python tools/testall.py --flags "$(FLAGS)"
 
 bench: $(STAMP)
 	$(BIN)/illumres bench sh
@@ -34,5 +35,6 @@ export: $(STAMP)
 	$(BIN)/nbdev-export
 clean-nbs: $(STAMP)
 	$(BIN)/nbdev-clean
+	$(BIN)/nbdev-clean --fname index.ipynb
 readme: $(STAMP)
 	$(BIN)/python tools/render_readme.py

@@ -1,0 +1,40 @@
+"End-to-end tests of the installed `illumres` console script (the notebooks test the functions behind it)."
+import shutil, subprocess, sys
+from pathlib import Path
+import pytest
+from PIL import Image
+
+EXE = Path(sys.executable).parent / 'illumres'
+
+def run(*args, **kw):
+    return subprocess.run([str(EXE), *args], capture_output=True, text=True, timeout=300, **kw)
+
+def test_help_lists_commands():
+    r = run('--help')
+    assert r.returncode == 0
+    for cmd in ('reproduce', 'bench'): assert f'  {cmd}' in r.stdout
+
+def test_version_matches_package():
+    import illumres
+    assert run('--version').stdout.strip() == illumres.__version__
+
+def test_unknown_command_is_one_clear_line():
+    r = run('frobnicate')
+    assert r.returncode == 2 and r.stderr.strip().count('\n') == 0 and "unknown command 'frobnicate'" in r.stderr
+
+def test_bad_option_value_fails_cleanly():
+    r = run('bench', 'sh', '--batch', 'many')
+    assert r.returncode == 2 and "invalid int value: 'many'" in r.stderr
+
+def test_reproduce_writes_figures(tmp_path):
+    r = run('reproduce', '--out', str(tmp_path / 'res'))
+    assert r.returncode == 0, r.stderr
+    for name in ('sh_spheres.png', 'sh_interpolation.png'):
+        im = Image.open(tmp_path / 'res' / name)
+        assert im.format == 'PNG' and im.size[0] > 300
+    assert not list((tmp_path / 'res').glob('.*.tmp'))             # no temporary left behind
+
+def test_bench_prints_table(tmp_path):
+    r = run('bench', 'sh', '--batch', '2', '--size', '16', '--min-time', '0.01', '--threads', '1', '--out', str(tmp_path / 'b.md'))
+    assert r.returncode == 0, r.stderr
+    assert '| sh_shading eager | forward |' in r.stdout and (tmp_path / 'b.md').read_text().startswith('SH shading')
