@@ -11,8 +11,8 @@ STAMP   := $(VENV)/.installed
 # torch 2.14.1 / torchvision 0.29.1 install from files already on the machine).
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
-	$(BIN)/python -m pip install --quiet -c requirements.lock -e ".[dev]"
+	$(BIN)/python -m pip install -qq --upgrade "pip>=24"
+	$(BIN)/python -m pip install -qq -c requirements.lock -e ".[dev]"
 	touch $(STAMP)
 
 env: $(STAMP)
