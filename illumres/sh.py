@@ -14,11 +14,11 @@ import torch
 from .core import check_shape
 
 # %% auto #0
-__all__ = ['SH_C1', 'SH_C2', 'SH_C3', 'SH_C4', 'SH_C5', 'SH_NAMES', 'SH_BAND', 'SH_ATT', 'SH2QUAD', 'SFS2LM', 'LM2SFS',
-           'DPR_AXES', 'encode_normal', 'decode_normal', 'unit_normal', 'sh_eval', 'sh_basis', 'light_rgb',
+__all__ = ['SH_C1', 'SH_C2', 'SH_C3', 'SH_C4', 'SH_C5', 'SH_NAMES', 'SH_BAND', 'SH_ATT', 'SH2QUAD', 'SH_ODD_X', 'SFS2LM',
+           'LM2SFS', 'DPR_AXES', 'encode_normal', 'decode_normal', 'unit_normal', 'sh_eval', 'sh_basis', 'light_rgb',
            'shading_backend', 'sh_shading', 'render', 'sphere_normals', 'render_sphere', 'directional_light',
            'ambient_light', 'envmap_directions', 'envmap_to_light', 'LightSpec', 'sample_lights', 'show_spheres',
-           'sfs2lm', 'lm2sfs', 'fibonacci_sphere', 'sh_rotation', 'rotate_light', 'rotation_matrix',
+           'mirror_light', 'sfs2lm', 'lm2sfs', 'fibonacci_sphere', 'sh_rotation', 'rotate_light', 'rotation_matrix',
            'axis_angle_between', 'rotation_between', 'dominant_direction', 'lerp_light', 'slerp_light']
 
 # %% ../nbs/00_sh.ipynb #f08c5485
@@ -271,6 +271,16 @@ def show_spheres(lights, titles=None, ncols:int=8, size:int=64, exposure:float=1
             if titles: ax.set_title(titles[i], fontsize=8)
     fig.tight_layout()
     return fig
+
+# %% ../nbs/00_sh.ipynb #b5158fba
+SH_ODD_X = (2, 5, 8)     # basis functions odd in x: x, xz, xy
+
+def mirror_light(light):
+    "Light `(B,27)|(B,9)` of the left-right mirrored scene (x -> -x)."
+    check_shape(light, 'light', ('B', 27), ('B', 9))
+    sign = light.new_ones(9)
+    sign[list(SH_ODD_X)] = -1
+    return light * sign.repeat(light.shape[1] // 9)
 
 # %% ../nbs/00_sh.ipynb #a8d7dfd2
 SFS2LM = (0, 3, 1, 2, 8, 6, 4, 5, 7)          # lm[i] = sfs[SFS2LM[i]]
