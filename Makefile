@@ -5,7 +5,7 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 
-.PHONY: reproduce test bench export clean-nbs readme env
+.PHONY: reproduce test bench export clean-nbs readme env fixtures
 
 # The environment: one venv, pinned dependencies (requirements.lock pins the whole set;
 # torch 2.14.1 / torchvision 0.29.1 install from files already on the machine).
@@ -29,6 +29,14 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/illumres bench sh
+
+# The test fixtures in tests_data/ (see tests_data/README.md); rerun only to change them.
+fixtures: $(STAMP)
+	rm -rf tests_data/synth_sfs tests_data/synth_wild tests_data/pseudo
+	$(BIN)/illumres synth tests_data/synth_sfs --n 6 --size 64 --domain sfs --seed 0 --workers 1
+	$(BIN)/illumres synth tests_data/synth_wild --n 3 --size 64 --domain wild --seed 0 --workers 1
+	$(BIN)/python -c "from illumres.data import find_faces, load_sample, write_pseudo; \
+	[write_pseudo('tests_data/pseudo', k, load_sample(f)) for k, f in enumerate(find_faces('tests_data/synth_sfs')[:2])]"
 
 # Developer helpers.
 export: $(STAMP)

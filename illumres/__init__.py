@@ -4,6 +4,11 @@ Modules:
 
 - `illumres.bench`: Speed is measured here, not asserted in tests: each benchmark prints a table whose rows are measured in the same run as their references (a naive implementation and a plain memory copy), so ratios mean something on a shared, noisy machine.
 - `illumres.cli`: `illumres <command> [options]`: one console script whose subcommands are thin wrappers over the same functions the notebooks call.
-- `illumres.sh`: SfSNet's lighting model, pinned once: the basis, its constants, the axes, shading, lights from physical descriptions, conversions to the standard (l, m) order, rotation, interpolation and lit spheres."""
+- `illumres.data`: SfSNet's file layout (so users' existing data trains directly), lossless extra maps, a resumable writer, `load_sample`, readers for both SfSNet layouts, flip augmentation that keeps the ground truth consistent, and fastai loaders for synthetic, real and mixed batches.
+- `illumres.mesh`: Head shapes for the synthetic-face generator: a procedural head made in code (identity, expression, pose), and a reader for the ICT-FaceKit morphable model, both in one canonical frame with per-vertex part labels, surface coordinates and anchors.
+- `illumres.photos`: Read any folder of photos and turn each face into an aligned square crop and a face mask, the input SfSNet-style models decompose (128x128, or 64x64 for CPU work). Offline: no model is downloaded at run time.
+- `illumres.raster`: A vectorised z-buffer in plain torch: depth, visible triangle and barycentrics per pixel, attributes interpolated from vertices, smooth vertex normals, cast shadows from shadow maps, and ambient occlusion.
+- `illumres.sh`: SfSNet's lighting model, pinned once: the basis, its constants, the axes, shading, lights from physical descriptions, conversions to the standard (l, m) order, rotation, interpolation and lit spheres.
+- `illumres.synth`: Faces made in code (or from ICT-FaceKit), procedural skin albedo across the whole range of skin tones, SH lights whose directional parts also cast shadows and highlights, and an image formation stored component by component, so that `residue = face - albedo * shading` is known exactly."""
 
 __version__ = "0.1.0"

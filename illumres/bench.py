@@ -15,7 +15,7 @@ from torch.utils.benchmark import Timer
 from .sh import SH_C1, SH_C2, SH_C3, SH_C4, SH_C5, sh_shading, shading_backend
 
 # %% auto #0
-__all__ = ['naive_sh_shading', 'bench_sh', 'bench_table']
+__all__ = ['naive_sh_shading', 'bench_sh', 'bench_table', 'bench_synth', 'synth_table']
 
 # %% ../nbs/10_bench.ipynb #025e2853
 def naive_sh_shading(normal, light):
@@ -83,4 +83,33 @@ def bench_table(rows:list[dict], title:str='') -> str:
     fmt = lambda x, f, unit='': '' if x is None or x != x else format(x, f) + unit
     lines = [f"| {r['variant']} | {r['pass_']} | {r['ms']:.2f} | {fmt(r.get('vs_naive'), '.1f', 'x')} | "
              f"{fmt(r['vs_copy'], '.3f')} | {fmt(r.get('warmup_s'), '.1f')} |" for r in rows]
+    return '\n'.join(([title, ''] if title else []) + [head] + lines)
+
+# %% ../nbs/10_bench.ipynb #1e5ced35
+def _timed(f):
+    t0 = time.perf_counter(); f(); return time.perf_counter() - t0
+
+def bench_synth(sizes=(64, 128), n:int=240, n0:int=60, workers:int=2, loader_workers:int=2, bs:int=32) -> list[dict]:
+    "Samples/s of `illumres.data.synthesize` at each size (end to end and steady), and of the loader over its output."
+    import tempfile
+    from illumres.data import synthesize, face_dataloaders
+    rows = []
+    for size in sizes:
+        with tempfile.TemporaryDirectory() as d:
+            t0 = _timed(lambda: synthesize(f'{d}/a', n0, size, workers=workers, progress=False))
+            t1 = _timed(lambda: synthesize(f'{d}/b', n0 + n, size, workers=workers, progress=False))
+            rows.append(dict(what=f'synthesize {size}px, {workers} processes, all maps to disk', samples=n0 + n,
+                             end_to_end=(n0 + n) / t1, steady=n / (t1 - t0)))
+            dls = face_dataloaders(f'{d}/b', f'{d}/a', bs=bs, num_workers=loader_workers, flip_p=0.5)
+            it = iter(dls.train); next(it)                                   # start the loader workers
+            k, t = 0, time.perf_counter()
+            for xb, yb in it: k += len(xb)
+            dt = time.perf_counter() - t
+            rows.append(dict(what=f'loader {size}px, {loader_workers} workers, batch {bs}, flips', samples=k, end_to_end=k / dt, steady=k / dt))
+    return rows
+
+def synth_table(rows:list[dict], title:str='') -> str:
+    "Markdown table of `bench_synth` rows."
+    lines = [f"| {r['what']} | {r['samples']} | {r['end_to_end']:.1f} | {r['steady']:.1f} |" for r in rows]
+    head = '| what | samples | samples/s end to end | samples/s steady |\n|---|---:|---:|---:|'
     return '\n'.join(([title, ''] if title else []) + [head] + lines)

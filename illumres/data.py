@@ -20,7 +20,8 @@ from .sh import mirror_light, unit_normal, sh_shading
 # %% auto #0
 __all__ = ['PNG_TYPES', 'EXTRA_MAPS', 'GT_KEYS', 'sample_path', 'sibling', 'encode_png', 'write_png', 'read_png', 'write_light',
            'read_light', 'write_extras', 'read_extras', 'write_sample', 'load_sample', 'guess_normal_y', 'write_pseudo',
-           'DatasetWriter', 'hflip_sample', 'find_faces', 'FaceDataset', 'face_datasets', 'face_dataloaders']
+           'DatasetWriter', 'hflip_sample', 'find_faces', 'FaceDataset', 'face_datasets', 'face_dataloaders',
+           'synthesize']
 
 # %% ../nbs/02_data.ipynb #4232963b
 PNG_TYPES = ('face', 'albedo', 'normal', 'mask', 'depth')
@@ -267,3 +268,59 @@ def face_dataloaders(train, valid, bs:int=16, flip_p:float=0.5, keys:tuple=GT_KE
     vds = face_datasets(valid, keys, 0., normal_y, check)
     kw = {k: v for k, v in dict(device=device, seed=seed).items() if v is not None}     # fastai chokes on None here
     return DataLoaders.from_dsets(tds, vds, bs=bs, num_workers=num_workers, **kw)
+
+# %% ../nbs/02_data.ipynb #8d4ef48c
+_ICT = {}
+
+def _init_worker(threads:int):
+    torch.set_num_threads(threads)
+
+def _shape_task(out:str, id:int, todo:list, cfg:dict) -> list:
+    "Render and write the samples `todo` [(i, j), ...] of shape `id`; returns their manifest records."
+    from illumres.synth import shape_params, view_params, build_shape, render_view
+    from illumres.mesh import ICTFaceModel
+    ict = None
+    if cfg['shapes'] == 'ict':
+        if cfg['ict'] not in _ICT: _ICT[cfg['ict']] = ICTFaceModel.load(cfg['ict'])
+        ict = _ICT[cfg['ict']]
+    sp = shape_params(cfg['seed'], id, cfg['domain'], cfg['shapes'])
+    mesh, ao = build_shape(sp, cfg['shapes'], ict, cfg['size'])
+    recs = []
+    for i, j in todo:
+        vp = view_params(cfg['seed'], id, i, j, cfg['domain'])
+        files = write_sample(out, id, i, j, render_view(mesh, ao, sp, vp, cfg['size']))
+        recs.append((f'{id}_{i}_{j}', dict(id=id, i=i, j=j, domain=cfg['domain'], files=files, shape=sp, view=vp)))
+    return recs
+
+# %% ../nbs/02_data.ipynb #a11d3ed3
+def synthesize(out, n:int, size:int=64, domain:str='sfs', seed:int=0, shapes:str='procedural', ict=None,
+               poses:int=2, lights:int=3, workers:int=2, progress:bool=True) -> DatasetWriter:
+    "Write `n` synthetic samples into folder `out` (resumable; `workers` processes); returns the writer."
+    from concurrent.futures import ProcessPoolExecutor
+    import multiprocessing as mp
+    from tqdm.auto import tqdm
+    from illumres.data import _shape_task, _init_worker        # by module, so spawned workers can import them
+    if domain not in ('sfs', 'wild'): raise ValueError(f"domain: expected 'sfs' or 'wild', got {domain!r}")
+    if shapes not in ('procedural', 'ict'): raise ValueError(f"shapes: expected 'procedural' or 'ict', got {shapes!r}")
+    if shapes == 'ict':
+        if ict is None: raise ValueError("shapes='ict' needs ict=PATH, a folder holding ICT-FaceKit's FaceXModel/")
+        ict = str(Path(ict).resolve())
+    cfg = dict(n=n, size=size, domain=domain, seed=seed, shapes=shapes, ict=ict, poses=poses, lights=lights, format=1)
+    w = DatasetWriter(out, cfg)
+    per = poses * lights
+    todo = {}
+    for k in range(n):
+        id, i, j = k // per, (k % per) // lights, k % lights
+        if f'{id}_{i}_{j}' not in w: todo.setdefault(id, []).append((i, j))
+    bar = tqdm(total=n, initial=n - sum(map(len, todo.values())), desc=f'synth {domain} {size}px', disable=not progress, unit='sample')
+    def done(recs):
+        for key, r in recs: w.add(key, r)
+        bar.update(len(recs))
+    if workers <= 1:
+        for id, t in todo.items(): done(_shape_task(str(out), id, t, cfg))
+    else:
+        with ProcessPoolExecutor(workers, mp_context=mp.get_context('spawn'), initializer=_init_worker, initargs=(1,)) as ex:
+            futs = [ex.submit(_shape_task, str(out), id, t, cfg) for id, t in todo.items()]
+            for f in futs: done(f.result())
+    bar.close()
+    return w

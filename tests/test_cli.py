@@ -38,3 +38,17 @@ def test_bench_prints_table(tmp_path):
     r = run('bench', 'sh', '--batch', '2', '--size', '16', '--min-time', '0.01', '--threads', '1', '--out', str(tmp_path / 'b.md'))
     assert r.returncode == 0, r.stderr
     assert '| sh_shading eager | forward |' in r.stdout and (tmp_path / 'b.md').read_text().startswith('SH shading')
+
+def test_synth_then_crop_faces(tmp_path):
+    r = run('synth', str(tmp_path / 'syn'), '--n', '2', '--size', '64', '--workers', '1')
+    assert r.returncode == 0, r.stderr
+    assert len(list((tmp_path / 'syn').rglob('*_face_*.png'))) == 2 and (tmp_path / 'syn' / 'manifest.jsonl').exists()
+    photos = Path(__file__).resolve().parent.parent / 'tests_data' / 'photos'
+    r = run('crop-faces', str(photos), str(tmp_path / 'crops'), '--size', '64')
+    assert r.returncode == 0, r.stderr
+    assert Image.open(tmp_path / 'crops' / 'astronaut_face.png').size == (64, 64)
+
+def test_crop_faces_empty_folder_is_one_clear_line(tmp_path):
+    (tmp_path / 'empty').mkdir()
+    r = run('crop-faces', str(tmp_path / 'empty'), str(tmp_path / 'out'))
+    assert r.returncode != 0 and 'no images' in r.stderr.strip().splitlines()[-1]
