@@ -191,6 +191,7 @@ d = { 'settings': { 'branch': 'main',
                                 'illumres.synth.sample_albedo_params': ('synth.html#sample_albedo_params', 'illumres/synth.py'),
                                 'illumres.synth.sample_effects': ('synth.html#sample_effects', 'illumres/synth.py'),
                                 'illumres.synth.shape_params': ('synth.html#shape_params', 'illumres/synth.py'),
+                                'illumres.synth.show_components': ('synth.html#show_components', 'illumres/synth.py'),
                                 'illumres.synth.skin_color': ('synth.html#skin_color', 'illumres/synth.py'),
                                 'illumres.synth.to_screen': ('synth.html#to_screen', 'illumres/synth.py'),
                                 'illumres.synth.view_params': ('synth.html#view_params', 'illumres/synth.py')}}}

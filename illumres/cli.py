@@ -104,13 +104,16 @@ def crop_faces(in_dir:str,            # folder of photos (jpg, png, ...)
     print(f"{r['faces']} faces from {r['photos']} photos written to {out_dir}; {len(r['skipped'])} skipped")
     return 0
 
-# %% ../nbs/11_cli.ipynb #a6e4de92
+# %% ../nbs/11_cli.ipynb #0c65cf8b
 @command
-def reproduce(out:str='results',      # folder for the figures and tables
-              seed:int=0):            # seed of the sampled lights
-    "Run the main job on the embedded default (now: the SH lighting demo figures)."
+def reproduce(out:str='results',      # folder for the figures, tables and data
+              seed:int=0,             # seed of the sampled lights and faces
+              n:int=48):              # synthetic samples per domain
+    "Run the main job on the embedded default (now: SH lighting demo and a synthetic dataset of each domain)."
     import torch
     from illumres.sh import sample_lights, show_spheres, lerp_light, slerp_light, directional_light, ambient_light
+    from illumres.data import synthesize, find_faces, load_sample
+    from illumres.synth import show_components
     out = Path(out)
     lights = sample_lights(16, seed=seed).sh()
     written = [save_figure(show_spheres(lights, ncols=8), out/'sh_spheres.png')]
@@ -121,5 +124,11 @@ def reproduce(out:str='results',      # folder for the figures and tables
     strip = torch.cat([lerp_light(a, b, ts), slerp_light(a, b, ts)])
     titles = [f'blend {t:.2f}' for t in ts] + [f'rotate {t:.2f}' for t in ts]
     written.append(save_figure(show_spheres(strip, titles=titles, ncols=8), out/'sh_interpolation.png'))
+    samples = []
+    for domain in ('sfs', 'wild'):
+        synthesize(out/'data'/domain, n, 64, domain, seed)
+        samples += [load_sample(f) for f in find_faces(out/'data'/domain)[:18:6]]
+    written.append(save_figure(show_components(samples), out/'synth_samples.png'))
     for p in written: print(f'wrote {p}')
+    print(f"synthetic data: {out/'data'/'sfs'}, {out/'data'/'wild'} ({n} samples each)")
     return 0

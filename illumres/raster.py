@@ -53,7 +53,7 @@ def _tri_setup(uv, faces):
     o, e1, e2 = t[..., 0, :], t[..., 1, :] - t[..., 0, :], t[..., 2, :] - t[..., 0, :]
     return t, o, e1, e2, e1[..., 0] * e2[..., 1] - e1[..., 1] * e2[..., 0]
 
-# %% ../nbs/01b_raster.ipynb #f9ee4884
+# %% ../nbs/01b_raster.ipynb #7d164879
 def _zbuffer(uv, z, faces, H:int, W:int, with_id:bool):
     "Z-buffer of K views of one mesh: `uv (K,V,2)` pixel coords, `z (K,V)` -> `(K*H*W,)` packed depth+id keys (int64) or depths."
     K, F = uv.shape[0], faces.shape[0]
@@ -66,15 +66,15 @@ def _zbuffer(uv, z, faces, H:int, W:int, with_id:bool):
     buf = torch.full((K * H * W,), _EMPTY if with_id else -math.inf, dtype=torch.int64 if with_id else torch.float32, device=dev)
     if len(idx) == 0: return buf
     lo, hi = lo[idx].long(), hi[idx].long()
-    ex = (hi - lo + 1).float().log2().ceil().long()               # box size class: next power of two per axis
-    cls, order = (ex[:, 0] * 32 + ex[:, 1]).sort()
+    ex = (hi - lo + 1).float().log2().ceil().long().amax(1)       # box size class: next power of two of the longer side
+    cls, order = ex.sort()                                         # (square classes: few groups, little per-group overhead)
     idx, lo, hi = idx[order], lo[order], hi[order]
     o, e1, e2, inv, z0 = o[idx], e1[idx], e2[idx], 1 / area[idx], zt[idx, 0]
     dz1, dz2 = zt[idx, 1] - z0, zt[idx, 2] - z0
     classes, counts = torch.unique_consecutive(cls, return_counts=True)
     start = 0
     for c, n in zip(classes.tolist(), counts.tolist()):
-        bw, bh = 1 << (c // 32), 1 << (c % 32)
+        bw = bh = 1 << c
         dj, di = torch.arange(bw, device=dev).view(1, 1, bw), torch.arange(bh, device=dev).view(1, bh, 1)
         step = max(1, _BUDGET // (bw * bh))
         for s in range(start, start + n, step):
@@ -241,23 +241,24 @@ def _visibility(verts, faces, dirs, points, res:int, bias, softness:float, chunk
     return torch.cat([_pcf(D, k[a:a + step], uvp[a:a + step], zp[a:a + step], texel, bias[k[a:a + step]], softness)
                       for a in range(0, K * N, step)]).view(K, N)
 
-# %% ../nbs/01b_raster.ipynb #39e629db
+# %% ../nbs/01b_raster.ipynb #5ef1cef0
 @torch.no_grad()
 def shadow_visibility(
     verts:Tensor,          # (V,3) the mesh that casts shadows (any space, e.g. normalised screen space)
     faces:Tensor,          # (F,3) vertex indices
     points:Tensor,         # (N,3) where to evaluate, in the same space as `verts`
-    light_dir:Tensor,      # (3,) direction toward the (directional) light
+    light_dir:Tensor,      # (3,) direction toward the (directional) light, or (K,3) for K lights at once
     res:int=256,           # shadow-map size in texels, fitted to the mesh's extent across the light
     bias:float|None=None,  # constant depth offset in the units of `verts`; default one texel (plus the slope terms)
     softness:float=1.5,    # PCF kernel half-width in texels (0: bilinear only)
-) -> Tensor:               # (N,) visibility in [0,1], 1 = lit
-    "Cast-shadow visibility of `points` under a directional light, from an orthographic shadow map of the mesh with PCF."
-    _check_mesh(verts, faces); check_shape(points, 'points', ('N', 3)); check_shape(light_dir, 'light_dir', (3,))
+) -> Tensor:               # (N,) visibility in [0,1], 1 = lit; (K,N) for K lights
+    "Cast-shadow visibility of `points` under directional lights, from orthographic shadow maps of the mesh with PCF."
+    _check_mesh(verts, faces); check_shape(points, 'points', ('N', 3)); check_shape(light_dir, 'light_dir', (3,), ('K', 3))
     if softness < 0: raise ValueError(f"softness: expected >= 0 texels, got {softness}")
-    d = unit_normal(light_dir.to(verts.device, torch.float32), dim=0)
-    if not d.abs().sum() > 0: raise ValueError("light_dir: expected a non-zero direction toward the light")
-    return _visibility(verts, faces, d[None], points.to(verts.device), res, bias, softness)[0].to(points.dtype)
+    d = unit_normal(light_dir.to(verts.device, torch.float32).reshape(-1, 3), dim=1)
+    if not (d.abs().sum(1) > 0).all(): raise ValueError("light_dir: expected a non-zero direction toward the light")
+    vis = _visibility(verts, faces, d, points.to(verts.device), res, bias, softness).to(points.dtype)   # one pass for all lights
+    return vis[0] if light_dir.dim() == 1 else vis
 
 # %% ../nbs/01b_raster.ipynb #45134f41
 @torch.no_grad()

@@ -20,15 +20,15 @@ from .mesh import Mesh, LABELS, procedural_head, sample_identity, sample_express
 from .raster import rasterize, vertex_normals, shadow_visibility, ambient_occlusion
 
 # %% auto #0
-__all__ = ['DOMAINS', 'SKIN_TONES', 'HAIR_COLORS', 'EYE_COLORS', 'FRAME_CENTER', 'FRAME_SCALE', 'skin_color',
+__all__ = ['DOMAINS', 'SKIN_TONES', 'HAIR_COLORS', 'EYE_COLORS', 'FRAME_CENTER', 'FRAME_SCALE', 'COMPONENTS', 'skin_color',
            'sample_albedo_params', 'procedural_albedo', 'to_screen', 'face_area', 'sample_effects', 'render_face',
-           'shape_params', 'view_params', 'light_from_params', 'build_shape', 'render_view']
+           'shape_params', 'view_params', 'light_from_params', 'build_shape', 'render_view', 'show_components']
 
-# %% ../nbs/01_synth.ipynb #46f7d7b8
+# %% ../nbs/01_synth.ipynb #a8de2093
 DOMAINS = {
-    'sfs':  dict(spec=(0.02, 0.08), shininess=(8., 20.), shadow=(0.3, 0.6), softness=3.0, ao=(0.2, 0.5),
+    'sfs':  dict(spec=(0.02, 0.08), shininess=(8., 20.), shadow=(0.3, 0.6), softness=1.5, ao=(0.2, 0.5),
                  ambient_share=(0.65, 0.9), tone_beta=(1., 1.), variation=0.06, bg=(0.0, 0.35)),
-    'wild': dict(spec=(0.15, 0.45), shininess=(15., 60.), shadow=(0.9, 1.0), softness=1.0, ao=(0.8, 1.0),
+    'wild': dict(spec=(0.15, 0.45), shininess=(15., 60.), shadow=(0.9, 1.0), softness=0.5, ao=(0.8, 1.0),
                  ambient_share=(0.35, 0.65), tone_beta=(0.7, 0.7), variation=0.12, bg=(0.0, 0.9)),
 }
 
@@ -126,7 +126,7 @@ def sample_effects(rng:np.random.Generator, domain:str='sfs') -> dict:
                 shadow=float(rng.uniform(*d['shadow'])), softness=d['softness'], ao=float(rng.uniform(*d['ao'])),
                 bg=[float(v) for v in rng.uniform(*d['bg'], size=6)])
 
-# %% ../nbs/01_synth.ipynb #7f9f13bb
+# %% ../nbs/01_synth.ipynb #9b35e9fc
 @torch.no_grad()
 def render_face(mesh:Mesh, ao, R, light:LightSpec, albedo_params:dict, fx:dict, size:int=64) -> dict:
     "Render `mesh` rotated by `R (3,3)` under one `light` -> sample dict: face, mask, normal, albedo, light, depth, shading, residue, specular, shadow, ao."
@@ -147,11 +147,11 @@ def render_face(mesh:Mesh, ao, R, light:LightSpec, albedo_params:dict, fx:dict, 
     pts = flat(sv).T
     S_true = light.ambient[0][:, None] * aov
     spec = torch.zeros_like(albedo); vis_num = torch.zeros_like(aov); vis_den = torch.zeros_like(aov)
-    for d, c, I in zip(light.direction[0], light.color[0], light.intensity[0]):
-        if I <= 0: continue
+    on = light.intensity[0] > 0
+    dirs, cols, Is = light.direction[0][on], light.color[0][on], light.intensity[0][on]
+    if len(dirs): V = 1 - fx['shadow'] * (1 - shadow_visibility(sv, mesh.faces, pts, dirs, res=size, softness=fx['softness'] * size / 64))
+    for d, c, I, vis in zip(dirs, cols, Is, V if len(dirs) else []):          # shadow maps of all lights in one pass
         ndl = (n * d[:, None]).sum(0).clamp_min(0)
-        vis = shadow_visibility(sv, mesh.faces, pts, d, res=2 * size, softness=fx['softness'])
-        vis = 1 - fx['shadow'] * (1 - vis)
         S_true = S_true + (I * c)[:, None] * (ndl * vis)
         h = unit_normal(d + d.new_tensor([0., 0., 1.]), dim=0)
         blinn = (n * h[:, None]).sum(0).clamp_min(0) ** fx['shininess'] * (ndl > 0)
@@ -172,7 +172,7 @@ def render_face(mesh:Mesh, ao, R, light:LightSpec, albedo_params:dict, fx:dict, 
                 shadow=full(torch.where(vis_den > 0, vis_num / vis_den.clamp_min(1e-8), 1.)[None], 1.) * mf,
                 ao=full(aov[None], 1.) * mf)
 
-# %% ../nbs/01_synth.ipynb #2a58a9a4
+# %% ../nbs/01_synth.ipynb #ea5f8edc
 def shape_params(seed:int, id:int, domain:str='sfs', shapes:str='procedural') -> dict:
     "Identity, expression and albedo parameters of shape `id` (deterministic in `seed`, `id`)."
     rng = np.random.default_rng([seed, id, 0])
@@ -196,9 +196,25 @@ def light_from_params(d:dict) -> LightSpec:
 def build_shape(params:dict, shapes:str='procedural', ict:ICTFaceModel|None=None, size:int=64):
     "Mesh and per-vertex ambient occlusion of a shape, at a detail suited to images of `size` pixels."
     mesh = procedural_head(params['identity'], params['expression'], res=64 if size <= 64 else 96) if shapes == 'procedural' else ict.sample(params['shape_seed'])
-    return mesh, ambient_occlusion(mesh.verts, mesh.faces, n_dirs=24, res=size)
+    return mesh, ambient_occlusion(mesh.verts, mesh.faces, n_dirs=16, res=size)
 
 # %% ../nbs/01_synth.ipynb #59c6caf9
 def render_view(mesh, ao, sp:dict, vp:dict, size:int=64) -> dict:
     "Render shape `mesh` (params `sp`) in view `vp` (from `view_params`)."
     return render_face(mesh, ao, pose_matrix(*vp['pose']), light_from_params(vp['light']), sp['albedo'], vp['effects'], size)
+
+# %% ../nbs/01_synth.ipynb #bbf972d8
+COMPONENTS = ('face', 'normal', 'albedo', 'mask', 'shading', 'specular', 'shadow', 'ao', 'residue')
+
+def show_components(samples:list, cols=COMPONENTS, size:float=1.1, dpi:int=72):
+    "Grid of samples (rows) by stored components (columns); normals as (n+1)/2, shading halved, residue as 0.5 + residue."
+    import matplotlib.pyplot as plt
+    fig, axs = plt.subplots(len(samples), len(cols), figsize=(size * len(cols), size * len(samples)), squeeze=False, dpi=dpi)
+    for r, s in enumerate(samples):
+        for c, k in enumerate(cols):
+            im = {'normal': (s['normal'] + 1) / 2 * s['mask'], 'residue': 0.5 + s['residue'], 'shading': s['shading'] / 2}.get(k, s[k])
+            axs[r, c].imshow(im.clamp(0, 1).permute(1, 2, 0).squeeze(-1).numpy(), cmap='gray', vmin=0, vmax=1)
+            axs[r, c].axis('off')
+            if r == 0: axs[r, c].set_title(k, fontsize=8)
+    fig.tight_layout(pad=0.1)
+    return fig

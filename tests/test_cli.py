@@ -27,9 +27,9 @@ def test_bad_option_value_fails_cleanly():
     assert r.returncode == 2 and "invalid int value: 'many'" in r.stderr
 
 def test_reproduce_writes_figures(tmp_path):
-    r = run('reproduce', '--out', str(tmp_path / 'res'))
+    r = run('reproduce', '--out', str(tmp_path / 'res'), '--n', '6')
     assert r.returncode == 0, r.stderr
-    for name in ('sh_spheres.png', 'sh_interpolation.png'):
+    for name in ('sh_spheres.png', 'sh_interpolation.png', 'synth_samples.png'):
         im = Image.open(tmp_path / 'res' / name)
         assert im.format == 'PNG' and im.size[0] > 300
     assert not list((tmp_path / 'res').glob('.*.tmp'))             # no temporary left behind
