@@ -217,7 +217,7 @@ def find_faces(root) -> list[Path]:
 
 GT_KEYS = ('normal', 'albedo', 'light')
 
-# %% ../nbs/02_data.ipynb #4181ed48
+# %% ../nbs/02_data.ipynb #3e54b8a6
 class FaceDataset(Dataset):
     "`(face, target)` items of face files; `target`: mask, ground truth (zeros where absent), `domain` (1 = has GT)."
     def __init__(self, files, keys:tuple=GT_KEYS, flip_p:float=0., normal_y:int=1, check:bool=False):
@@ -251,7 +251,8 @@ class FaceDataset(Dataset):
         if self.flip_p and torch.rand(()) < self.flip_p: s = hflip_sample(s)     # torch RNG: seeded per loader worker
         H, W = s['face'].shape[1:]
         zeros = {'normal': (3, H, W), 'albedo': (3, H, W), 'light': (27,), **{k: (c, H, W) for k, c in EXTRA_MAPS.items()}}
-        return s['face'], {'mask': s['mask'], 'domain': s['domain'], **{k: s[k] if k in s else torch.zeros(zeros[k]) for k in self.keys}}
+        tgt = {'face': s['face'], 'mask': s['mask'], 'domain': s['domain']}     # the face too: losses compare the recon to it
+        return s['face'], {**tgt, **{k: s[k] if k in s else torch.zeros(zeros[k]) for k in self.keys}}
 
 # %% ../nbs/02_data.ipynb #7e6da810
 def face_datasets(src, keys:tuple=GT_KEYS, flip_p:float=0., normal_y:int=1, check:bool=False) -> Dataset:
