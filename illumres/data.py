@@ -270,7 +270,7 @@ def face_dataloaders(train, valid, bs:int=16, flip_p:float=0.5, keys:tuple=GT_KE
     kw = {k: v for k, v in dict(device=device, seed=seed).items() if v is not None}     # fastai chokes on None here
     return DataLoaders.from_dsets(tds, vds, bs=bs, num_workers=num_workers, **kw)
 
-# %% ../nbs/02_data.ipynb #8d4ef48c
+# %% ../nbs/02_data.ipynb #8202ebb2
 _ICT = {}
 
 def _init_worker(threads:int):
@@ -278,7 +278,7 @@ def _init_worker(threads:int):
 
 def _shape_task(out:str, id:int, todo:list, cfg:dict) -> list:
     "Render and write the samples `todo` [(i, j), ...] of shape `id`; returns their manifest records."
-    from illumres.synth import shape_params, view_params, build_shape, render_view
+    from illumres.synth import shape_params, view_params, build_shape, render_pose
     from illumres.mesh import ICTFaceModel
     ict = None
     if cfg['shapes'] == 'ict':
@@ -287,10 +287,12 @@ def _shape_task(out:str, id:int, todo:list, cfg:dict) -> list:
     sp = shape_params(cfg['seed'], id, cfg['domain'], cfg['shapes'])
     mesh, ao = build_shape(sp, cfg['shapes'], ict, cfg['size'])
     recs = []
-    for i, j in todo:
-        vp = view_params(cfg['seed'], id, i, j, cfg['domain'])
-        files = write_sample(out, id, i, j, render_view(mesh, ao, sp, vp, cfg['size']))
-        recs.append((f'{id}_{i}_{j}', dict(id=id, i=i, j=j, domain=cfg['domain'], files=files, shape=sp, view=vp)))
+    for i in sorted({i for i, _ in todo}):                                  # the lights of a pose share its geometry
+        js = [j for i2, j in todo if i2 == i]
+        vps = [view_params(cfg['seed'], id, i, j, cfg['domain']) for j in js]
+        for j, vp, s in zip(js, vps, render_pose(mesh, ao, sp, vps, cfg['size'])):
+            files = write_sample(out, id, i, j, s)
+            recs.append((f'{id}_{i}_{j}', dict(id=id, i=i, j=j, domain=cfg['domain'], files=files, shape=sp, view=vp)))
     return recs
 
 # %% ../nbs/02_data.ipynb #a11d3ed3

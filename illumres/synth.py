@@ -21,12 +21,13 @@ from .raster import rasterize, vertex_normals, shadow_visibility, ambient_occlus
 
 # %% auto #0
 __all__ = ['DOMAINS', 'SKIN_TONES', 'HAIR_COLORS', 'EYE_COLORS', 'FRAME_CENTER', 'FRAME_SCALE', 'COMPONENTS', 'skin_color',
-           'sample_albedo_params', 'procedural_albedo', 'to_screen', 'face_area', 'sample_effects', 'render_face',
-           'shape_params', 'view_params', 'light_from_params', 'build_shape', 'render_view', 'show_components']
+           'sample_albedo_params', 'procedural_albedo', 'to_screen', 'face_area', 'sample_effects', 'render_geometry',
+           'light_visibility', 'shade_view', 'render_face', 'shape_params', 'view_params', 'light_from_params',
+           'build_shape', 'render_view', 'render_pose', 'show_components']
 
-# %% ../nbs/01_synth.ipynb #a8de2093
+# %% ../nbs/01_synth.ipynb #ed8fe9d2
 DOMAINS = {
-    'sfs':  dict(spec=(0.02, 0.08), shininess=(8., 20.), shadow=(0.3, 0.6), softness=1.5, ao=(0.2, 0.5),
+    'sfs':  dict(spec=(0.02, 0.08), shininess=(8., 20.), shadow=(0.3, 0.6), softness=1.0, ao=(0.2, 0.5),
                  ambient_share=(0.65, 0.9), tone_beta=(1., 1.), variation=0.06, bg=(0.0, 0.35)),
     'wild': dict(spec=(0.15, 0.45), shininess=(15., 60.), shadow=(0.9, 1.0), softness=0.5, ao=(0.8, 1.0),
                  ambient_share=(0.35, 0.65), tone_beta=(0.7, 0.7), variation=0.12, bg=(0.0, 0.9)),
@@ -126,53 +127,70 @@ def sample_effects(rng:np.random.Generator, domain:str='sfs') -> dict:
                 shadow=float(rng.uniform(*d['shadow'])), softness=d['softness'], ao=float(rng.uniform(*d['ao'])),
                 bg=[float(v) for v in rng.uniform(*d['bg'], size=6)])
 
-# %% ../nbs/01_synth.ipynb #9b35e9fc
+# %% ../nbs/01_synth.ipynb #a4b31be9
 @torch.no_grad()
-def render_face(mesh:Mesh, ao, R, light:LightSpec, albedo_params:dict, fx:dict, size:int=64) -> dict:
-    "Render `mesh` rotated by `R (3,3)` under one `light` -> sample dict: face, mask, normal, albedo, light, depth, shading, residue, specular, shadow, ao."
-    posed = mesh.posed(R)
-    sv = to_screen(posed.verts)
+def render_geometry(mesh:Mesh, ao, R, albedo_params:dict, size:int=64) -> dict:
+    "The light-independent part of a view of `mesh` rotated by `R (3,3)`: per head pixel normal, albedo, specular strength, AO, position."
+    sv = to_screen(mesh.posed(R).verts)
     r = rasterize(sv, mesh.faces, size)
-    head = r.mask
-    m = head & (r.interp(face_area(mesh.verts)[:, None], mesh.faces)[0] > 0.5)
-    idx = head.flatten().nonzero()[:, 0]
+    idx = r.mask.flatten().nonzero()[:, 0]
     flat = lambda a: r.interp(a, mesh.faces).flatten(1)[:, idx]            # per-vertex attribute -> (C,N) on the head
-    n = unit_normal(flat(vertex_normals(sv, mesh.faces)), dim=0)
-    p = flat(mesh.verts).T                                                  # canonical texture coordinates (N,3)
-    labels = flat(F.one_hot(mesh.labels, len(LABELS)).float())
-    albedo, ks = procedural_albedo(p, labels, albedo_params, _eye_points(mesh))
-    outside = (1 - flat(face_area(mesh.verts)[:, None]))                     # rest of the head: hair colour
-    albedo = torch.lerp(albedo, HAIR_COLORS[albedo_params['hair']][:, None] * 2, outside.clamp(0, 1))
-    aov = 1 - fx['ao'] * (1 - flat(ao[:, None])[0])
-    pts = flat(sv).T
+    area = flat(face_area(mesh.verts)[:, None])
+    albedo, ks = procedural_albedo(flat(mesh.verts).T, flat(F.one_hot(mesh.labels, len(LABELS)).float()), albedo_params, _eye_points(mesh))
+    albedo = torch.lerp(albedo, HAIR_COLORS[albedo_params['hair']][:, None] * 2, (1 - area).clamp(0, 1))   # rest of the head: hair
+    return dict(size=size, idx=idx, head=r.mask, mask=r.mask & (r.interp(face_area(mesh.verts)[:, None], mesh.faces)[0] > 0.5),
+                depth=r.depth, sv=sv, faces=mesh.faces, n=unit_normal(flat(vertex_normals(sv, mesh.faces)), dim=0),
+                albedo=albedo, ks=ks, ao=flat(ao[:, None])[0], pts=flat(sv).T)
+
+def _lights_on(light:LightSpec):
+    on = light.intensity[0] > 0
+    return light.direction[0][on], light.color[0][on], light.intensity[0][on]
+
+def light_visibility(geo:dict, lights:list, softness:float) -> list:
+    "Cast-shadow visibility `(K_l,N)` of the head pixels of `geo` for each light's K_l directional lights, in one pass."
+    dirs = [_lights_on(l)[0] for l in lights]
+    D = torch.cat(dirs)
+    if len(D) == 0: return [d.new_zeros(0, len(geo['pts'])) for d in dirs]
+    V = shadow_visibility(geo['sv'], geo['faces'], geo['pts'], D, res=geo['size'], softness=softness * geo['size'] / 64)
+    return list(V.split([len(d) for d in dirs]))
+
+# %% ../nbs/01_synth.ipynb #db46be1b
+@torch.no_grad()
+def shade_view(geo:dict, light:LightSpec, fx:dict, vis=None) -> dict:
+    "The sample of view `geo` under one `light` with effects `fx` (`vis`: its lights' visibility, computed if None)."
+    if vis is None: vis = light_visibility(geo, [light], fx['softness'])[0]
+    n, albedo, ks = geo['n'], geo['albedo'], geo['ks']
+    aov = 1 - fx['ao'] * (1 - geo['ao'])
     S_true = light.ambient[0][:, None] * aov
     spec = torch.zeros_like(albedo); vis_num = torch.zeros_like(aov); vis_den = torch.zeros_like(aov)
-    on = light.intensity[0] > 0
-    dirs, cols, Is = light.direction[0][on], light.color[0][on], light.intensity[0][on]
-    if len(dirs): V = 1 - fx['shadow'] * (1 - shadow_visibility(sv, mesh.faces, pts, dirs, res=size, softness=fx['softness'] * size / 64))
-    for d, c, I, vis in zip(dirs, cols, Is, V if len(dirs) else []):          # shadow maps of all lights in one pass
+    for d, c, I, v in zip(*_lights_on(light), vis):
+        v = 1 - fx['shadow'] * (1 - v)
         ndl = (n * d[:, None]).sum(0).clamp_min(0)
-        S_true = S_true + (I * c)[:, None] * (ndl * vis)
+        S_true = S_true + (I * c)[:, None] * (ndl * v)
         h = unit_normal(d + d.new_tensor([0., 0., 1.]), dim=0)
         blinn = (n * h[:, None]).sum(0).clamp_min(0) ** fx['shininess'] * (ndl > 0)
-        spec = spec + (I * c)[:, None] * (fx['spec'] * ks * blinn * vis)
-        vis_num, vis_den = vis_num + I * ndl * vis, vis_den + I * ndl
-    H = W = size
+        spec = spec + (I * c)[:, None] * (fx['spec'] * ks * blinn * v)
+        vis_num, vis_den = vis_num + I * ndl * v, vis_den + I * ndl
+    H = W = geo['size']; idx, head, m = geo['idx'], geo['head'], geo['mask']
     def full(a, fill=0.):                                                   # (C,N) on the head -> (C,H,W)
         out = a.new_full((a.shape[0], H * W), fill); out[:, idx] = a; return out.view(-1, H, W)
-    yy, xx = torch.linspace(0, 1, H)[:, None], torch.linspace(0, 1, W)[None]
+    yy = torch.linspace(0, 1, H)[:, None]
     bg = torch.tensor(fx['bg'][:3])[:, None, None] * (1 - yy) + torch.tensor(fx['bg'][3:])[:, None, None] * yy
     img = torch.where(head, full(albedo * S_true + spec), bg).clamp(0, 1)
     mf = m[None].float()
     normal, alb = full(n) * mf, full(albedo) * mf
     L = light.sh()
     shading = sh_shading(normal[None], L)[0]
-    return dict(face=img, mask=mf, normal=normal, albedo=alb, light=L[0], depth=torch.where(m, r.depth, 0.)[None],
+    return dict(face=img, mask=mf, normal=normal, albedo=alb, light=L[0], depth=torch.where(m, geo['depth'], 0.)[None],
                 shading=shading, residue=img - alb * shading, specular=full(spec) * mf,
                 shadow=full(torch.where(vis_den > 0, vis_num / vis_den.clamp_min(1e-8), 1.)[None], 1.) * mf,
                 ao=full(aov[None], 1.) * mf)
 
-# %% ../nbs/01_synth.ipynb #ea5f8edc
+def render_face(mesh:Mesh, ao, R, light:LightSpec, albedo_params:dict, fx:dict, size:int=64) -> dict:
+    "Render `mesh` rotated by `R (3,3)` under one `light` -> sample dict: face, mask, normal, albedo, light, depth, shading, residue, specular, shadow, ao."
+    return shade_view(render_geometry(mesh, ao, R, albedo_params, size), light, fx)
+
+# %% ../nbs/01_synth.ipynb #ae7e883a
 def shape_params(seed:int, id:int, domain:str='sfs', shapes:str='procedural') -> dict:
     "Identity, expression and albedo parameters of shape `id` (deterministic in `seed`, `id`)."
     rng = np.random.default_rng([seed, id, 0])
@@ -196,12 +214,23 @@ def light_from_params(d:dict) -> LightSpec:
 def build_shape(params:dict, shapes:str='procedural', ict:ICTFaceModel|None=None, size:int=64):
     "Mesh and per-vertex ambient occlusion of a shape, at a detail suited to images of `size` pixels."
     mesh = procedural_head(params['identity'], params['expression'], res=64 if size <= 64 else 96) if shapes == 'procedural' else ict.sample(params['shape_seed'])
-    return mesh, ambient_occlusion(mesh.verts, mesh.faces, n_dirs=16, res=size)
+    return mesh, ambient_occlusion(mesh.verts, mesh.faces, n_dirs=12, res=size // 2, softness=0.)   # AO error ~0.017 vs 64 dirs
 
-# %% ../nbs/01_synth.ipynb #59c6caf9
+# %% ../nbs/01_synth.ipynb #23537c60
 def render_view(mesh, ao, sp:dict, vp:dict, size:int=64) -> dict:
     "Render shape `mesh` (params `sp`) in view `vp` (from `view_params`)."
     return render_face(mesh, ao, pose_matrix(*vp['pose']), light_from_params(vp['light']), sp['albedo'], vp['effects'], size)
+
+def render_pose(mesh, ao, sp:dict, vps:list, size:int=64) -> list:
+    "Render the views `vps` of shape `mesh`, which share one pose, with one geometry pass and one shadow pass."
+    if len({tuple(vp['pose']) for vp in vps}) != 1: raise ValueError('vps: the views must share one pose')
+    geo = render_geometry(mesh, ao, pose_matrix(*vps[0]['pose']), sp['albedo'], size)
+    lights = [light_from_params(vp['light']) for vp in vps]
+    out = [None] * len(vps)
+    for soft in {vp['effects']['softness'] for vp in vps}:                   # one domain: one softness
+        k = [i for i, vp in enumerate(vps) if vp['effects']['softness'] == soft]
+        for i, v in zip(k, light_visibility(geo, [lights[i] for i in k], soft)): out[i] = shade_view(geo, lights[i], vps[i]['effects'], v)
+    return out
 
 # %% ../nbs/01_synth.ipynb #bbf972d8
 COMPONENTS = ('face', 'normal', 'albedo', 'mask', 'shading', 'specular', 'shadow', 'ao', 'residue')
