@@ -14,7 +14,7 @@ import illumres
 from .core import save_figure
 
 # %% auto #0
-__all__ = ['COMMANDS', 'command', 'main', 'bench', 'synth', 'crop_faces', 'reproduce']
+__all__ = ['COMMANDS', 'command', 'main', 'bench', 'synth', 'crop_faces', 'train', 'eval', 'reproduce']
 
 # %% ../nbs/11_cli.ipynb #d359c289
 COMMANDS = {}
@@ -102,6 +102,56 @@ def crop_faces(in_dir:str,            # folder of photos (jpg, png, ...)
     from illumres.photos import crop_faces as crop
     r = crop(in_dir, out_dir, size, all_faces)
     print(f"{r['faces']} faces from {r['photos']} photos written to {out_dir}; {len(r['skipped'])} skipped")
+    return 0
+
+# %% ../nbs/11_cli.ipynb #d3b26796
+def _folders(s:str) -> list: return [Path(p) for p in s.split(',') if p]
+
+@command(pos=['data', 'valid'])
+def train(data:str,                   # training data: folder(s), comma-separated (synthetic, pseudo-labelled or real crops)
+          valid:str,                  # validation data folder(s), comma-separated
+          out:str='runs/sfsnet',      # run folder: args.json, last.pt (every epoch), model.pt
+          method:str='sfsnet',        # method name
+          width:float=0.5,            # channel-width multiplier (1 = the paper)
+          epochs:int=10,              # epochs
+          lr:float=2e-3,              # peak learning rate (one-cycle)
+          bs:int=16,                  # batch size
+          workers:int=2,              # loader processes
+          mixed_precision:bool=True,  # bf16 on CPU, fp16 on CUDA
+          seed:int=0):                # random seed
+    "Train a model (resumes from OUT/last.pt when it exists)."
+    import torch
+    from illumres.data import face_dataloaders
+    from illumres.learner import sfs_learner, resume, save_weights
+    torch.manual_seed(seed)
+    dev = 'cuda' if torch.cuda.is_available() else 'cpu'
+    dls = face_dataloaders(_folders(data), _folders(valid), bs=bs, num_workers=workers, seed=seed, device=dev)
+    args = dict(data=data, valid=valid, epochs=epochs, lr=lr, bs=bs, seed=seed, mixed_precision=mixed_precision)
+    learn = sfs_learner(dls, method, width, mixed_precision=mixed_precision, ckpt=out, args=args)
+    start = resume(learn, out)
+    if start >= epochs: print(f'{out}: already trained for {start} epochs')
+    else:
+        if start: print(f'resuming {out} at epoch {start}')
+        learn.fit_one_cycle(epochs, lr, start_epoch=start)
+    print(f"wrote {save_weights(learn, Path(out)/'model.pt')}")
+    return 0
+
+@command(pos=['model', 'data'])
+def eval(model:str,                   # model.pt or run folder
+         data:str,                    # dataset folder(s), comma-separated
+         out:str=None,                # also write the metrics as JSON here
+         bs:int=32):                  # batch size
+    "Metrics of a trained model on a dataset (printed, and as JSON)."
+    import json
+    from illumres.data import face_datasets
+    from illumres.learner import load_model, evaluate
+    from fastai.data.load import DataLoader
+    m = load_model(model)
+    r = evaluate(m, DataLoader(face_datasets(_folders(data)), bs=bs), progress=True)
+    for k, v in r.items(): print(f'{k:20s} {v:10.4f}')
+    if out:
+        from illumres.core import atomic_write
+        with atomic_write(out) as t: t.write_text(json.dumps(r, indent=1))
     return 0
 
 # %% ../nbs/11_cli.ipynb #0c65cf8b
