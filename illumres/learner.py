@@ -95,7 +95,7 @@ def sfs_learner(dls, method:str='sfsnet', width:float=1.0, loss_weights:dict|Non
     mets = [LossTerm(t) for t in terms] + list(sfs_metrics() if metrics is None else metrics)
     return Learner(dls, METHODS[method](width), loss_func=loss, opt_func=Adam, metrics=mets, wd=wd, cbs=cbs, **kw)
 
-# %% ../nbs/07_learner.ipynb #252ab2a8
+# %% ../nbs/07_learner.ipynb #bfa5c5a6
 def save_weights(learn:Learner, path) -> Path:
     "Write the model's state dict to `path` (a `.pt` file; atomically)."
     path = Path(path)
@@ -112,6 +112,7 @@ def load_model(path, device='cpu'):
     args = json.loads(a.read_text())
     model = METHODS[args.get('method', 'sfsnet')](args.get('width', 1.0))
     model.load_state_dict(torch.load(f, map_location=device, weights_only=True))
+    model.train_size = args.get('size')                                 # the crop size it was trained on
     return model.to(device).eval()
 
 @torch.no_grad()
