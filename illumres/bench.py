@@ -15,7 +15,8 @@ from torch.utils.benchmark import Timer
 from .sh import SH_C1, SH_C2, SH_C3, SH_C4, SH_C5, sh_shading, shading_backend
 
 # %% auto #0
-__all__ = ['naive_sh_shading', 'bench_sh', 'bench_table', 'bench_synth', 'synth_table']
+__all__ = ['naive_sh_shading', 'bench_sh', 'bench_table', 'bench_synth', 'synth_table', 'peak_step_mb', 'bench_train',
+           'train_table']
 
 # %% ../nbs/10_bench.ipynb #025e2853
 def naive_sh_shading(normal, light):
@@ -112,4 +113,66 @@ def synth_table(rows:list[dict], title:str='') -> str:
     "Markdown table of `bench_synth` rows."
     lines = [f"| {r['what']} | {r['samples']} | {r['end_to_end']:.1f} | {r['steady']:.1f} |" for r in rows]
     head = '| what | samples | samples/s end to end | samples/s steady |\n|---|---:|---:|---:|'
+    return '\n'.join(([title, ''] if title else []) + [head] + lines)
+
+# %% ../nbs/10_bench.ipynb #d90b0d63
+def _setup(size:int, width:float, bs:int, reference:bool, seed:int=0):
+    from illumres.models import sfsnet
+    torch.manual_seed(seed)
+    model, x = sfsnet(width), torch.rand(bs, 3, size, size)
+    if reference: model.shader = naive_sh_shading
+    else: model, x = model.to(memory_format=torch.channels_last), x.contiguous(memory_format=torch.channels_last)
+    ctx = (lambda: torch.autocast('cpu', dtype=torch.bfloat16)) if not reference else (lambda: torch.autocast('cpu', enabled=False))
+    opt = torch.optim.Adam(model.parameters(), 1e-3)
+    def step():
+        with ctx(): loss = (model(x)['recon'].float() - x).abs().mean()
+        opt.zero_grad(); loss.backward(); opt.step()
+    @torch.no_grad()
+    def infer():
+        with ctx(): model(x)
+    return model, step, infer
+
+def _peak_step_mb(size, width, bs, reference):
+    import resource
+    model, step, _ = _setup(size, width, bs, reference)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    step(); step()
+    return (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+
+def peak_step_mb(size:int, width:float, bs:int, reference:bool) -> float:
+    "Peak resident memory (MB) added by two training steps, measured in a fresh process."
+    from concurrent.futures import ProcessPoolExecutor
+    import multiprocessing as mp
+    from illumres.bench import _peak_step_mb                  # by module, for the spawned process
+    with ProcessPoolExecutor(1, mp_context=mp.get_context('spawn')) as ex:
+        return ex.submit(_peak_step_mb, size, width, bs, reference).result()
+
+# %% ../nbs/10_bench.ipynb #1119dc28
+def bench_train(configs=((64, 0.5), (64, 1.0), (128, 1.0)), bs:int=16, threads:int|None=2, min_run_time:float=2.,
+                memory:tuple|None=(128, 1.0)) -> list[dict]:
+    "Training images/s and inference ms/image of SfSNet, illumres vs port-style reference; peak memory at `memory`."
+    if threads: torch.set_num_threads(threads)
+    rows = []
+    for size, width in configs:
+        res = {}
+        for reference in (True, False):
+            model, step, infer = _setup(size, width, bs, reference)
+            step(); infer()                                                     # warm-up (and shading compilation)
+            res[reference] = (bs / (_median_ms(step, min_run_time) / 1e3), _median_ms(infer, min_run_time) / bs)
+        for reference in (True, False):
+            ips, ms = res[reference]
+            rows.append(dict(variant='port-style reference' if reference else 'illumres', size=size, width=width,
+                             train_ips=ips, infer_ms=ms, speedup_train=ips / res[True][0], speedup_infer=res[True][1] / ms))
+    if memory:
+        for r in rows:
+            if (r['size'], r['width']) == tuple(memory): r['peak_mb'] = peak_step_mb(*memory, bs, r['variant'] != 'illumres')
+    return rows
+
+def train_table(rows:list[dict], title:str='') -> str:
+    "Markdown table of `bench_train` rows."
+    head = '| variant | size | width | train img/s | speed-up | infer ms/img | speed-up | peak MB (train step) |\n|---|---:|---:|---:|---:|---:|---:|---:|'
+    lines = [f"| {r['variant']} | {r['size']} | {r['width']} | {r['train_ips']:.1f} | {r['speedup_train']:.2f}x | {r['infer_ms']:.1f} | "
+             f"{r['speedup_infer']:.2f}x | {r['peak_mb']:.0f} |" if 'peak_mb' in r else
+             f"| {r['variant']} | {r['size']} | {r['width']} | {r['train_ips']:.1f} | {r['speedup_train']:.2f}x | {r['infer_ms']:.1f} | {r['speedup_infer']:.2f}x |  |"
+             for r in rows]
     return '\n'.join(([title, ''] if title else []) + [head] + lines)

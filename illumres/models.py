@@ -56,7 +56,7 @@ def light_head(c_in:int, c:int) -> nn.Sequential:
     return nn.Sequential(OrderedDict(conv=conv_block(c_in, c, 1), pool=nn.AdaptiveAvgPool2d(1),
                                      flatten=nn.Flatten(), fc=nn.Linear(c, 27)))
 
-# %% ../nbs/03_models.ipynb #cc33296f
+# %% ../nbs/03_models.ipynb #855811ca
 class SfSNet(nn.Module):
     "SfSNet (Sengupta et al. 2018): `img (B,3,H,W)` in [0,1], H and W even -> AttrDict of the decomposition and features."
     def __init__(self, width:float=1.0):  # scales every channel count (1 = the paper's 64/128)
@@ -68,6 +68,7 @@ class SfSNet(nn.Module):
         self.normal_branch, self.albedo_branch = res_branch(c), res_branch(c)
         self.normal_head, self.albedo_head = image_head(c, c1), image_head(c, c1)
         self.light_head = light_head(3 * c, c)
+        self.shader = sh_shading                                        # (normal, light) -> shading; benchmarks swap it
 
     def forward(self, img) -> AttrDict:
         "normal, albedo, shading, recon `(B,3,H,W)`; light `(B,27)`; conv3, normal_feat, albedo_feat `(B,C,H/2,W/2)`."
@@ -78,7 +79,7 @@ class SfSNet(nn.Module):
         nf, af = self.normal_branch(conv3), self.albedo_branch(conv3)
         normal, albedo = unit_normal(self.normal_head(nf)), self.albedo_head(af)
         light = self.light_head(torch.cat([conv3, nf, af], 1))
-        shading = sh_shading(normal, light)
+        shading = self.shader(normal, light)
         return AttrDict(normal=normal, albedo=albedo, light=light, shading=shading, recon=render(albedo, shading),
                         conv3=conv3, normal_feat=nf, albedo_feat=af)
 
