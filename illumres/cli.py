@@ -107,14 +107,14 @@ def crop_faces(in_dir:str,            # folder of photos (jpg, png, ...)
     print(f"{r['faces']} faces from {r['photos']} photos written to {out_dir}; {len(r['skipped'])} skipped")
     return 0
 
-# %% ../nbs/11_cli.ipynb #d5144148
+# %% ../nbs/11_cli.ipynb #e0a05966
 def _folders(s:str) -> list: return [Path(p) for p in s.split(',') if p]
 
 @command(pos=['data', 'valid'])
 def train(data:str,                   # training data: folder(s), comma-separated (synthetic, pseudo-labelled or real crops)
           valid:str,                  # validation data folder(s), comma-separated
           out:str='runs/sfsnet',      # run folder: args.json, last.pt (every epoch), model.pt
-          method:str='sfsnet',        # method name
+          method:str='sfsnet',        # sfsnet, or skipnet (SfSNet's pseudo-labeller)
           width:float=0.5,            # channel-width multiplier (1 = the paper)
           epochs:int=10,              # epochs
           lr:float=2e-3,              # peak learning rate (one-cycle)
@@ -129,8 +129,7 @@ def train(data:str,                   # training data: folder(s), comma-separate
     torch.manual_seed(seed)
     dev = 'cuda' if torch.cuda.is_available() else 'cpu'
     dls = face_dataloaders(_folders(data), _folders(valid), bs=bs, num_workers=workers, seed=seed, device=dev)
-    args = dict(data=data, valid=valid, epochs=epochs, lr=lr, bs=bs, seed=seed, mixed_precision=mixed_precision,
-                size=int(dls.train_ds[0][0].shape[-1]))
+    args = dict(data=data, valid=valid, epochs=epochs, lr=lr, bs=bs, seed=seed, mixed_precision=mixed_precision)
     learn = sfs_learner(dls, method, width, mixed_precision=mixed_precision, ckpt=out, args=args)
     start = resume(learn, out)
     if start >= epochs: print(f'{out}: already trained for {start} epochs')
