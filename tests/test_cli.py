@@ -52,3 +52,11 @@ def test_crop_faces_empty_folder_is_one_clear_line(tmp_path):
     (tmp_path / 'empty').mkdir()
     r = run('crop-faces', str(tmp_path / 'empty'), str(tmp_path / 'out'))
     assert r.returncode != 0 and 'no images' in r.stderr.strip().splitlines()[-1]
+
+def test_decompose_with_shipped_weights(tmp_path):
+    photo = Path(__file__).resolve().parent.parent / 'tests_data' / 'photos' / 'astronaut.jpg'
+    r = run('decompose', str(photo), '--out', str(tmp_path / 'dec'))
+    assert r.returncode == 0, r.stderr
+    names = sorted(p.name for p in (tmp_path / 'dec').iterdir())
+    assert names == [f'astronaut_{k}' for k in ('albedo.png', 'face.png', 'grid.png', 'light.txt', 'mask.png', 'normal.png', 'recon.png', 'shading.png')]
+    assert len((tmp_path / 'dec' / 'astronaut_light.txt').read_text().split()) == 27
