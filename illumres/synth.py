@@ -127,7 +127,7 @@ def sample_effects(rng:np.random.Generator, domain:str='sfs') -> dict:
                 shadow=float(rng.uniform(*d['shadow'])), softness=d['softness'], ao=float(rng.uniform(*d['ao'])),
                 bg=[float(v) for v in rng.uniform(*d['bg'], size=6)])
 
-# %% ../nbs/01_synth.ipynb #a4b31be9
+# %% ../nbs/01_synth.ipynb #49128169
 @torch.no_grad()
 def render_geometry(mesh:Mesh, ao, R, albedo_params:dict, size:int=64) -> dict:
     "The light-independent part of a view of `mesh` rotated by `R (3,3)`: per head pixel normal, albedo, specular strength, AO, position."
@@ -135,10 +135,11 @@ def render_geometry(mesh:Mesh, ao, R, albedo_params:dict, size:int=64) -> dict:
     r = rasterize(sv, mesh.faces, size)
     idx = r.mask.flatten().nonzero()[:, 0]
     flat = lambda a: r.interp(a, mesh.faces).flatten(1)[:, idx]            # per-vertex attribute -> (C,N) on the head
-    area = flat(face_area(mesh.verts)[:, None])
+    area_img = r.interp(face_area(mesh.verts)[:, None], mesh.faces)         # (1,H,W) face-area weight
+    area = area_img.flatten(1)[:, idx]
     albedo, ks = procedural_albedo(flat(mesh.verts).T, flat(F.one_hot(mesh.labels, len(LABELS)).float()), albedo_params, _eye_points(mesh))
     albedo = torch.lerp(albedo, HAIR_COLORS[albedo_params['hair']][:, None] * 2, (1 - area).clamp(0, 1))   # rest of the head: hair
-    return dict(size=size, idx=idx, head=r.mask, mask=r.mask & (r.interp(face_area(mesh.verts)[:, None], mesh.faces)[0] > 0.5),
+    return dict(size=size, idx=idx, head=r.mask, mask=r.mask & (area_img[0] > 0.5),
                 depth=r.depth, sv=sv, faces=mesh.faces, n=unit_normal(flat(vertex_normals(sv, mesh.faces)), dim=0),
                 albedo=albedo, ks=ks, ao=flat(ao[:, None])[0], pts=flat(sv).T)
 
