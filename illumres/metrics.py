@@ -20,7 +20,7 @@ from .sh import unit_normal, sh_shading, render_sphere, sphere_normals
 __all__ = ['ANGLE_THRESHOLDS', 'NORMAL_KEYS', 'ALBEDO_KEYS', 'SHADING_KEYS', 'RECON_KEYS', 'LIGHT_KEYS', 'METRIC_KEYS',
            'MAIN_METRICS', 'angle_map', 'angular_error', 'si_mse', 'lmse_window', 'lmse', 'psnr', 'ssim_map', 'ssim',
            'dssim', 'light_mse', 'sphere_rmse', 'sh_shading_target', 'shading_target', 'evaluate_batch', 'summarize',
-           'EvalMetric', 'sfs_metrics', 'trivial_baseline']
+           'BatchEval', 'EvalMetric', 'sfs_metrics', 'trivial_baseline']
 
 # %% ../nbs/06_metrics.ipynb #ffdd05b1
 def _up(x): return x.float() if x.dtype in (torch.float16, torch.bfloat16) else x
@@ -194,17 +194,26 @@ def summarize(results) -> dict:
     keys = dict.fromkeys(k for r in results for k in r)
     return {k: torch.cat([r[k].double().cpu().reshape(-1) for r in results if k in r]).nanmean().item() for k in keys}
 
-# %% ../nbs/06_metrics.ipynb #3ff0a04f
+# %% ../nbs/06_metrics.ipynb #1571774f
 MAIN_METRICS = ('normal_mean', 'normal_lt30', 'albedo_si_mse', 'shading_si_mse', 'recon_psnr', 'recon_ssim', 'light_mse')
+
+class BatchEval:
+    "One `evaluate_batch` per batch for several metrics: it keeps the batch's prediction, so identity tells a new batch."
+    def __init__(self, keys:tuple, albedo_min:float=0.05): self.keys, self.albedo_min, self.pred, self.res = tuple(keys), albedo_min, None, {}
+    def __call__(self, learn) -> dict:
+        if self.pred is not learn.pred:
+            self.pred = learn.pred
+            self.res = evaluate_batch(learn.pred, learn.yb[0], learn.xb[0], keys=self.keys, albedo_min=self.albedo_min)
+        return self.res
 
 class EvalMetric(Metric):
     "fastai metric: the validation-epoch mean over samples of `evaluate_batch`'s `key` (NaN samples left out)."
-    def __init__(self, key:str, albedo_min:float=0.05):
+    def __init__(self, key:str, albedo_min:float=0.05, shared:BatchEval|None=None):
         if key not in METRIC_KEYS: raise ValueError(f"key: unknown metric {key!r}; known: {METRIC_KEYS}")
-        self.key, self.albedo_min = key, albedo_min
+        self.key, self.batch_eval = key, shared or BatchEval((key,), albedo_min)
     def reset(self): self.total, self.count = 0., 0
     def accumulate(self, learn):
-        v = evaluate_batch(learn.pred, learn.yb[0], learn.xb[0], keys=(self.key,), albedo_min=self.albedo_min).get(self.key)
+        v = self.batch_eval(learn).get(self.key)
         if v is None: return
         ok = ~v.isnan()
         self.total += v[ok].double().sum().item(); self.count += int(ok.sum())
@@ -214,8 +223,9 @@ class EvalMetric(Metric):
     def name(self): return self.key
 
 def sfs_metrics(keys:tuple=MAIN_METRICS, albedo_min:float=0.05) -> list:
-    "fastai metrics (`EvalMetric`) for `keys`, to pass as `Learner(..., metrics=sfs_metrics())`."
-    return [EvalMetric(k, albedo_min) for k in keys]
+    "fastai metrics (`EvalMetric`) for `keys`, sharing one evaluation per batch, for `Learner(..., metrics=sfs_metrics())`."
+    shared = BatchEval(keys, albedo_min)
+    return [EvalMetric(k, albedo_min, shared) for k in keys]
 
 # %% ../nbs/06_metrics.ipynb #86747b29
 def trivial_baseline(target:dict, albedo=None, light=None) -> AttrDict:

@@ -233,7 +233,7 @@ def render_pose(mesh, ao, sp:dict, vps:list, size:int=64) -> list:
         for i, v in zip(k, light_visibility(geo, [lights[i] for i in k], soft)): out[i] = shade_view(geo, lights[i], vps[i]['effects'], v)
     return out
 
-# %% ../nbs/01_synth.ipynb #bbf972d8
+# %% ../nbs/01_synth.ipynb #f6a92e18
 COMPONENTS = ('face', 'normal', 'albedo', 'mask', 'shading', 'specular', 'shadow', 'ao', 'residue')
 
 def show_components(samples:list, cols=COMPONENTS, size:float=1.1, dpi:int=72):
@@ -242,7 +242,7 @@ def show_components(samples:list, cols=COMPONENTS, size:float=1.1, dpi:int=72):
     fig, axs = plt.subplots(len(samples), len(cols), figsize=(size * len(cols), size * len(samples)), squeeze=False, dpi=dpi)
     for r, s in enumerate(samples):
         for c, k in enumerate(cols):
-            im = {'normal': (s['normal'] + 1) / 2 * s['mask'], 'residue': 0.5 + s['residue'], 'shading': s['shading'] / 2}.get(k, s[k])
+            im = (s['normal'] + 1) / 2 * s['mask'] if k == 'normal' else 0.5 + s[k] if k == 'residue' else s[k] / 2 if k == 'shading' else s[k]
             axs[r, c].imshow(im.clamp(0, 1).permute(1, 2, 0).squeeze(-1).numpy(), cmap='gray', vmin=0, vmax=1)
             axs[r, c].axis('off')
             if r == 0: axs[r, c].set_title(k, fontsize=8)
