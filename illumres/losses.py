@@ -14,7 +14,7 @@ from fastcore.basics import patch
 from .core import check_shape
 
 # %% auto #0
-__all__ = ['masked_mean', 'masked_l1', 'masked_mse', 'masked_smooth_l1', 'SfSLoss']
+__all__ = ['PIXEL_LOSSES', 'masked_mean', 'masked_l1', 'masked_mse', 'masked_smooth_l1', 'SfSLoss']
 
 # %% ../nbs/05_losses.ipynb #199b449d
 def _up(x):
@@ -54,7 +54,7 @@ def masked_smooth_l1(pred, gt, mask, per_sample:bool=False, beta:float=1.):
     p, g = _pair(pred, gt, mask)
     return masked_mean(F.smooth_l1_loss(p, g, reduction='none', beta=beta), mask, per_sample)
 
-# %% ../nbs/05_losses.ipynb #e114e07e
+# %% ../nbs/05_losses.ipynb #a1b16563
 def _get(d, k, who):
     if k not in d: raise KeyError(f"{who} has no {k!r}: the model must return it, or the batch must hold it (or set its weight to 0)")
     return d[k]
@@ -65,24 +65,31 @@ class SfSLoss(nn.Module):
                  w_albedo:float=0.5,      # weight of the albedo term
                  w_light:float=0.1,       # weight of the light term (MSE of 27 coefficients)
                  w_recon:float=0.5,       # weight of the reconstruction term (`out['recon']` against the face)
-                 kind:str='l1',           # pixel loss: 'l1' or 'smooth_l1'
+                 kind:str='l1',           # pixel loss: 'l1', 'smooth_l1' or 'mse'
+                 kinds:dict|None=None,    # per-term pixel losses overriding `kind`, e.g. {'recon': 'mse'}
                  masked:bool=True,        # average over face pixels (else over all pixels)
                  beta:float=1.):          # SmoothL1's threshold
         super().__init__()
-        if kind not in ('l1', 'smooth_l1'): raise ValueError(f"kind: expected 'l1' or 'smooth_l1', got {kind!r}")
+        self.kinds = dict(kinds or {})
+        for k in (kind, *self.kinds.values()):
+            if k not in PIXEL_LOSSES: raise ValueError(f"kind: expected one of {', '.join(PIXEL_LOSSES)}, got {k!r}")
         self.weights = dict(normal=w_normal, albedo=w_albedo, light=w_light, recon=w_recon)
         self.kind, self.masked, self.beta, self.terms = kind, masked, beta, {}
 
-    def pixel_loss(self, pred, gt, mask):
-        "The pixel loss of `kind` between `pred`, `gt (B,C,H,W)`, averaged over `mask (B,1,H,W)` -> scalar."
-        return masked_l1(pred, gt, mask) if self.kind == 'l1' else masked_smooth_l1(pred, gt, mask, beta=self.beta)
+    def pixel_loss(self, pred, gt, mask, term:str|None=None):
+        "The pixel loss of term `term`'s kind between `pred`, `gt (B,C,H,W)`, averaged over `mask (B,1,H,W)` -> scalar."
+        kind = self.kinds.get(term, self.kind)
+        if kind == 'smooth_l1': return masked_smooth_l1(pred, gt, mask, beta=self.beta)
+        return PIXEL_LOSSES[kind](pred, gt, mask)
 
-# %% ../nbs/05_losses.ipynb #4d06f2d3
+PIXEL_LOSSES = {'l1': masked_l1, 'smooth_l1': masked_smooth_l1, 'mse': masked_mse}
+
+# %% ../nbs/05_losses.ipynb #ed4afe64
 @patch
 def term(self:SfSLoss, name:str, out, target, face, mask, gt_mask, domain):
     "Unweighted term `name` (a scalar); `mask`, `gt_mask (B,1,H,W)` face pixels of all / GT samples, `domain (B,)`."
-    if name == 'recon': return self.pixel_loss(_get(out, 'recon', 'out'), face, mask)
-    if name in ('normal', 'albedo'): return self.pixel_loss(_get(out, name, 'out'), _get(target, name, 'target'), gt_mask)
+    if name == 'recon': return self.pixel_loss(_get(out, 'recon', 'out'), face, mask, name)
+    if name in ('normal', 'albedo'): return self.pixel_loss(_get(out, name, 'out'), _get(target, name, 'target'), gt_mask, name)
     if name == 'light':
         pred, gt = _get(out, 'light', 'out'), _get(target, 'light', 'target')
         check_shape(pred, "out['light']", (len(domain), 27)); check_shape(gt, "target['light']", (len(domain), 27))
