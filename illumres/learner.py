@@ -84,7 +84,7 @@ def resume(learn:Learner, path) -> int:
     learn.opt.load_state_dict(dict(state=state['opt']['state'], hypers=L(state['opt']['hypers'])))
     return state['epoch'] + 1
 
-# %% ../nbs/07_learner.ipynb #a038372a
+# %% ../nbs/07_learner.ipynb #c31b7869
 def shipped_weights(method:str='sfsnet') -> Path:
     "Folder of the default weights of `method` shipped inside the package."
     from importlib.resources import files
@@ -97,15 +97,17 @@ METHODS = {'sfsnet': lambda width, size, **kw: sfsnet(width),            # name 
 def build_model(method:str, width:float=1.0, size:int=128, init=None, freeze_base:bool=True):
     "A new model of `method`; a residue method starts from the SfSNet saved at `init` (run folder, model.pt, or 'default')."
     if method not in METHODS: raise ValueError(f"method: expected one of {', '.join(METHODS)}, got {method!r}")
+    if method == 'sfsnet' and init: return _load_sfsnet(init).train()     # fine-tune a trained SfSNet
     if method not in RESIDUE_METHODS:
-        if init: raise ValueError(f"init: only the residue methods start from a trained SfSNet, not {method!r}")
+        if init: raise ValueError(f"init: {method!r} cannot start from a trained SfSNet")
         return METHODS[method](width, size)
-    base = None
-    if init:
-        base = load_model(shipped_weights() if str(init) == 'default' else init).train()
-        if not hasattr(base, 'trunk'): raise ValueError(f"init: {init} is not an SfSNet run ({type(base).__name__})")
-        width = base.width
-    return METHODS[method](width, size, base=base, freeze_base=freeze_base)
+    base = _load_sfsnet(init).train() if init else None
+    return METHODS[method](getattr(base, 'width', width), size, base=base, freeze_base=freeze_base)
+
+def _load_sfsnet(init):
+    m = load_model(shipped_weights() if str(init) == 'default' else init)
+    if not hasattr(m, 'trunk'): raise ValueError(f"init: {init} is not an SfSNet run but a {type(m).__name__}")
+    return m
 
 def _splitter(model):
     "One parameter group: everything but a GAN critic (it has its own optimizer)."
