@@ -23,8 +23,10 @@ reproduce: $(STAMP)
 
 # The whole test suite: library in sync with notebooks, README in sync with index.ipynb,
 # nbdev-test, the pytest suite; last line `N passed, N failed`.
-# `make test FLAGS=slow` also runs the cells flagged `#| slow`.
+# `make test FLAGS=slow` also runs the cells flagged `#| slow`. The real-browser test needs Debian's chromium:
+# tools/ensure_chromium.sh installs it with apt-get where it can (else that test is skipped, and says why).
 test: $(STAMP)
+	bash tools/ensure_chromium.sh
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python tools/testall.py --flags "$(FLAGS)"
 
 bench: $(STAMP)

@@ -15,7 +15,7 @@ from .core import save_figure
 
 # %% auto #0
 __all__ = ['COMMANDS', 'command', 'main', 'bench', 'synth', 'crop_faces', 'train', 'eval', 'decompose', 'pseudo_label',
-           'reproduce']
+           'reproduce', 'relight', 'interpolate', 'app']
 
 # %% ../nbs/11_cli.ipynb #d359c289
 COMMANDS = {}
@@ -210,4 +210,59 @@ def reproduce(out:str='results',      # folder for the figures, tables and data
     written.append(save_figure(show_components(samples), out/'synth_samples.png'))
     for p in written: print(f'wrote {p}')
     print(f"synthetic data: {out/'data'/'sfs'}, {out/'data'/'wild'} ({n} samples each)")
+    return 0
+
+# %% ../nbs/11_cli.ipynb #6c7560e0
+@command(pos=['photo'])
+def relight(photo:str,                # photo with a face (or an aligned crop with --cropped)
+            out:str='relit.png',      # output PNG
+            light:str=None,           # light file (27 SH coefficients), e.g. another photo's <stem>_light.txt
+            direction:str=None,       # AZ,EL in degrees instead of --light, e.g. 45,20 (negative: --direction=-45,20)
+            intensity:float=1.,       # with --direction: brightness relative to the photo's own light
+            ambient:float=0.25,       # with --direction: ambient share
+            strength:float=1.,        # residue strength (methods with a residue): 0 = pure SH, 1 = the method
+            model:str=None,           # run folder or model.pt (default: the shipped weights)
+            method:str=None,          # method whose model to use (see illumres.decompose.get_model)
+            cropped:bool=False,       # the photo is an aligned face crop
+            scale:int=1):             # enlarge the output this many times
+    "Relight the face of a photo with a light file or a light from a direction."
+    from illumres.interp import relight_photo
+    print(f'wrote {relight_photo(photo, out, light, direction, intensity, ambient, strength, model, method, cropped, scale)}')
+    return 0
+
+@command(pos=['a', 'b'])
+def interpolate(a:str,                # from: a photo (its estimated light) or a light file (.txt)
+                b:str,                # to: a photo or a light file
+                steps:int=8,          # images in the strip (at least 2)
+                out:str='strip.png',  # the strip (PNG)
+                gif:str=None,         # also write an animated GIF here
+                how:str='lerp',       # lerp (blend the coefficients) or slerp (rotate the dominant direction)
+                face:str=None,        # the face to relight (default: the first photo of A, B; else the bundled one)
+                strength:float=1.,    # residue strength
+                model:str=None,       # run folder or model.pt (default: the shipped weights)
+                method:str=None,      # method whose model to use
+                cropped:bool=False,   # the photos are aligned face crops
+                scale:int=2,          # enlarge the images this many times
+                fps:float=8.):        # GIF frames per second
+    "Relight a face under the lights between two photos or light files: a strip, and a GIF."
+    from illumres.interp import interpolate_files
+    p = interpolate_files(a, b, out, steps, gif, how, face, strength, model, method, cropped, scale, fps)
+    print(f'wrote {p}' + (f' and {gif}' if gif else ''))
+    return 0
+
+@command
+def app(port:int=0,                   # port on 127.0.0.1 (0: a free one)
+        face:str=None,                # face to start with: astronaut, synth:SEED or a photo
+        model:str=None,               # run folder or model.pt (default: the shipped weights)
+        method:str=None,              # method whose model to use
+        log:str=None):                # Voila's log file (default: a temporary file)
+    "Serve the interactive lighting widget as a web app (Voila) on 127.0.0.1 and print its address."
+    import signal
+    from illumres.interp import start_app, stop_app
+    proc, url = start_app(port, face, model, method, log)
+    print(f'illumres app: {url}  (Ctrl-C to stop)', flush=True)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try: proc.wait()
+    except KeyboardInterrupt: pass
+    finally: stop_app(proc)
     return 0
