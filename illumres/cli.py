@@ -107,15 +107,18 @@ def crop_faces(in_dir:str,            # folder of photos (jpg, png, ...)
     print(f"{r['faces']} faces from {r['photos']} photos written to {out_dir}; {len(r['skipped'])} skipped")
     return 0
 
-# %% ../nbs/11_cli.ipynb #e0a05966
+# %% ../nbs/11_cli.ipynb #da9a7262
 def _folders(s:str) -> list: return [Path(p) for p in s.split(',') if p]
 
 @command(pos=['data', 'valid'])
 def train(data:str,                   # training data: folder(s), comma-separated (synthetic, pseudo-labelled or real crops)
           valid:str,                  # validation data folder(s), comma-separated
           out:str='runs/sfsnet',      # run folder: args.json, last.pt (every epoch), model.pt
-          method:str='sfsnet',        # sfsnet, or skipnet (SfSNet's pseudo-labeller)
-          width:float=0.5,            # channel-width multiplier (1 = the paper)
+          method:str='sfsnet',        # sfsnet, skipnet (SfSNet's pseudo-labeller) or a residue method (illumres.residue.RESIDUE_METHODS)
+          init:str=None,              # start from this trained SfSNet (run folder, model.pt, or 'default': the shipped one)
+          scratch:bool=False,         # residue methods: train SfSNet's parts too (nothing frozen)
+          loss:str=None,              # loss weights overriding the method's, e.g. 'w_albedo=0,w_recon=1'
+          width:float=0.5,            # channel-width multiplier (1 = the paper; taken from --init when given)
           epochs:int=10,              # epochs
           lr:float=2e-3,              # peak learning rate (one-cycle)
           bs:int=16,                  # batch size
@@ -128,9 +131,13 @@ def train(data:str,                   # training data: folder(s), comma-separate
     from illumres.learner import sfs_learner, resume, save_weights
     torch.manual_seed(seed)
     dev = 'cuda' if torch.cuda.is_available() else 'cpu'
-    dls = face_dataloaders(_folders(data), _folders(valid), bs=bs, num_workers=workers, seed=seed, device=dev)
+    from illumres.residue import TRUTH_KEYS
+    try: lw = {k: float(v) for k, v in (kv.split('=') for kv in loss.split(','))} if loss else None
+    except ValueError: raise ValueError(f"--loss: expected name=value pairs like 'w_albedo=0,w_recon=1', got {loss!r}") from None
+    dls = face_dataloaders(_folders(data), _folders(valid), bs=bs, keys=TRUTH_KEYS, num_workers=workers, seed=seed, device=dev)
     args = dict(data=data, valid=valid, epochs=epochs, lr=lr, bs=bs, seed=seed, mixed_precision=mixed_precision)
-    learn = sfs_learner(dls, method, width, mixed_precision=mixed_precision, ckpt=out, args=args)
+    learn = sfs_learner(dls, method, width, loss_weights=lw, mixed_precision=mixed_precision, ckpt=out, args=args,
+                        init=init, freeze_base=not scratch)
     start = resume(learn, out)
     if start >= epochs: print(f'{out}: already trained for {start} epochs')
     else:
@@ -139,36 +146,40 @@ def train(data:str,                   # training data: folder(s), comma-separate
     print(f"wrote {save_weights(learn, Path(out)/'model.pt')}")
     return 0
 
-@command(pos=['model', 'data'])
-def eval(model:str,                   # model.pt or run folder
-         data:str,                    # dataset folder(s), comma-separated
+@command(pos=['data'])
+def eval(data:str,                    # dataset folder(s), comma-separated
+         checkpoint:str=None,         # run folder or model.pt (default: the shipped weights of --method)
+         method:str=None,             # the shipped weights of this method (default sfsnet), when no --checkpoint
          out:str=None,                # also write the metrics as JSON here
          bs:int=32):                  # batch size
-    "Metrics of a trained model on a dataset (printed, and as JSON)."
+    "Metrics of a trained model on a dataset, against the total true shading (printed, and as JSON)."
     import json
     from illumres.data import face_datasets
-    from illumres.learner import load_model, evaluate
+    from illumres.learner import evaluate
+    from illumres.decompose import get_model
+    from illumres.residue import TRUTH_KEYS
     from fastai.data.load import DataLoader
-    m = load_model(model)
-    r = evaluate(m, DataLoader(face_datasets(_folders(data)), bs=bs), progress=True)
+    m = get_model(checkpoint, method=method)
+    r = evaluate(m, DataLoader(face_datasets(_folders(data), keys=TRUTH_KEYS), bs=bs), progress=True)
     for k, v in r.items(): print(f'{k:20s} {v:10.4f}')
     if out:
         from illumres.core import atomic_write
         with atomic_write(out) as t: t.write_text(json.dumps(r, indent=1))
     return 0
 
-# %% ../nbs/11_cli.ipynb #b01b920f
+# %% ../nbs/11_cli.ipynb #2fade699
 @command
 def decompose(*inputs:str,            # photos and/or folders of photos
               out:str='decomposed',   # folder for <stem>_face/_mask/_normal/_albedo/_shading/_recon.png, _light.txt, _grid.png
-              model:str=None,         # run folder or model.pt (default: the weights shipped with illumres)
+              checkpoint:str=None,    # run folder or model.pt (default: the shipped weights of --method)
+              method:str=None,        # the shipped weights of this method (default sfsnet; also shading_residue)
               size:int=None,          # crop size (default: the model's training size)
               cropped:bool=False,     # the photos are already aligned face crops
               all_faces:bool=False):  # every face of a photo, not only the largest
-    "Decompose the faces of photos into normal, albedo, shading, light and reconstruction."
+    "Decompose the faces of photos into normal, albedo, shading (and residue), light and reconstruction."
     from illumres.decompose import decompose_photos
     if not inputs: print('illumres decompose: give at least one photo or folder', file=sys.stderr); return 2
-    r = decompose_photos(inputs, out, model, size, cropped, all_faces)
+    r = decompose_photos(inputs, out, checkpoint, size, cropped, all_faces, method=method)
     print(f"{len(r['faces'])} faces decomposed into {out}; {len(r['skipped'])} photos skipped")
     return 0
 
@@ -183,33 +194,37 @@ def pseudo_label(inputs:str,          # folder of photos (or of crops with --cro
     print(f'{pl([inputs], out, model, size, cropped)} photos labelled into {out}')
     return 0
 
-# %% ../nbs/11_cli.ipynb #0c65cf8b
+# %% ../nbs/11_cli.ipynb #c6f49e0c
 @command
-def reproduce(out:str='results',      # folder for the figures, tables and data
-              seed:int=0,             # seed of the sampled lights and faces
-              n:int=48):              # synthetic samples per domain
-    "Run the main job on the embedded default (now: SH lighting demo and a synthetic dataset of each domain)."
-    import torch
+def reproduce(out:str='results',      # folder for the data, runs, tables and figures
+              quick:bool=False,       # the CPU configuration (the default)
+              full:bool=False,        # the paper's configuration (128 px, width 1: for a GPU)
+              config:str=None,        # a named configuration instead (tiny, quick, full)
+              photos:str=None,        # a folder of real photos to evaluate on (besides skimage's astronaut)
+              runs:str=None,          # only these runs, comma-separated (default: sfsnet and every residue method)
+              seed:int=0):            # random seed
+    "Run the main job: data, SfSNet and the seven residue methods, evaluation, tables and figures."
+    import json, torch
     from illumres.sh import sample_lights, show_spheres, lerp_light, slerp_light, directional_light, ambient_light
-    from illumres.data import synthesize, find_faces, load_sample
-    from illumres.synth import show_components
+    from illumres.reproduce import reproduce as run_all, RUNS
+    if quick and full: print('illumres reproduce: choose --quick or --full, not both', file=sys.stderr); return 2
+    config = config or ('full' if full else 'quick')
     out = Path(out)
     lights = sample_lights(16, seed=seed).sh()
-    written = [save_figure(show_spheres(lights, ncols=8), out/'sh_spheres.png')]
+    save_figure(show_spheres(lights, ncols=8), out/'sh_spheres.png')
     a = directional_light(torch.tensor([1., 0, 0.3]), intensity=0.8) + ambient_light(0.3)
     b = directional_light(torch.tensor([-0.5, 0.6, 0.6]), color=torch.tensor([1.2, 1., 0.8])) + ambient_light(0.2)
     ts = torch.linspace(0, 1, 8)
     a, b = a.expand(8, 27), b.expand(8, 27)
     strip = torch.cat([lerp_light(a, b, ts), slerp_light(a, b, ts)])
     titles = [f'blend {t:.2f}' for t in ts] + [f'rotate {t:.2f}' for t in ts]
-    written.append(save_figure(show_spheres(strip, titles=titles, ncols=8), out/'sh_interpolation.png'))
-    samples = []
-    for domain in ('sfs', 'wild'):
-        synthesize(out/'data'/domain, n, 64, domain, seed)
-        samples += [load_sample(f) for f in find_faces(out/'data'/domain)[:18:6]]
-    written.append(save_figure(show_components(samples), out/'synth_samples.png'))
-    for p in written: print(f'wrote {p}')
-    print(f"synthetic data: {out/'data'/'sfs'}, {out/'data'/'wild'} ({n} samples each)")
+    save_figure(show_spheres(strip, titles=titles, ncols=8), out/'sh_interpolation.png')
+    names = runs.split(',') if runs else None
+    if names and (bad := [r for r in names if r not in RUNS]): raise ValueError(f"--runs: unknown {bad}; known: {', '.join(RUNS)}")
+    run_all(out, config, seed, photos, names)
+    print((out/'metrics.md').read_text())
+    t = json.loads((out/'timings.json').read_text())
+    print(f"wrote {out/'metrics.csv'}, {out/'metrics.md'}, {out}/compare_*.png, {out}/runs/*/grid.png in {t['total'] / 60:.1f} min")
     return 0
 
 # %% ../nbs/11_cli.ipynb #6c7560e0

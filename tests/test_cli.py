@@ -26,10 +26,11 @@ def test_bad_option_value_fails_cleanly():
     r = run('bench', 'sh', '--batch', 'many')
     assert r.returncode == 2 and "invalid int value: 'many'" in r.stderr
 
-def test_reproduce_writes_figures(tmp_path):
-    r = run('reproduce', '--out', str(tmp_path / 'res'), '--n', '6')
+def test_reproduce_writes_tables_and_figures(tmp_path):
+    r = run('reproduce', '--out', str(tmp_path / 'res'), '--config', 'tiny', '--runs', 'sfsnet')
     assert r.returncode == 0, r.stderr
-    for name in ('sh_spheres.png', 'sh_interpolation.png', 'synth_samples.png'):
+    assert (tmp_path / 'res' / 'metrics.csv').read_text().startswith('method,domain,')
+    for name in ('sh_spheres.png', 'sh_interpolation.png', 'compare_wild.png', 'runs/sfsnet/grid.png'):
         im = Image.open(tmp_path / 'res' / name)
         assert im.format == 'PNG' and im.size[0] > 300
     assert not list((tmp_path / 'res').glob('.*.tmp'))             # no temporary left behind
