@@ -15,8 +15,8 @@ from torch.utils.benchmark import Timer
 from .sh import SH_C1, SH_C2, SH_C3, SH_C4, SH_C5, sh_shading, shading_backend
 
 # %% auto #0
-__all__ = ['naive_sh_shading', 'bench_sh', 'bench_table', 'bench_synth', 'synth_table', 'peak_step_mb', 'bench_train',
-           'train_table']
+__all__ = ['SYNTH_STAGES', 'naive_sh_shading', 'bench_sh', 'bench_table', 'bench_synth', 'synth_table', 'synth_stages',
+           'stages_table', 'peak_step_mb', 'bench_train', 'train_table']
 
 # %% ../nbs/10_bench.ipynb #025e2853
 def naive_sh_shading(normal, light):
@@ -114,6 +114,37 @@ def synth_table(rows:list[dict], title:str='') -> str:
     lines = [f"| {r['what']} | {r['samples']} | {r['end_to_end']:.1f} | {r['steady']:.1f} |" for r in rows]
     head = '| what | samples | samples/s end to end | samples/s steady |\n|---|---:|---:|---:|'
     return '\n'.join(([title, ''] if title else []) + [head] + lines)
+
+# %% ../nbs/10_bench.ipynb #7b33fb02
+SYNTH_STAGES = {'mesh': 'procedural_head', 'ambient occlusion': 'ambient_occlusion', 'geometry (raster, normals, albedo)': 'render_geometry',
+                'shadow maps': 'light_visibility', 'shading': 'shade_view', 'writing files': 'write_sample', 'view parameters': 'view_params'}
+
+def synth_stages(size:int=64, shapes:int=4, domain:str='sfs') -> list[dict]:
+    "CPU ms per shape (2 poses x 3 lights) of each stage of synthetic-data generation, one thread; last row: the total."
+    import cProfile, pstats, tempfile
+    from illumres.data import _shape_task
+    cfg = dict(n=10 ** 6, size=size, domain=domain, seed=0, shapes='procedural', ict=None, poses=2, lights=3, format=1)
+    todo = [(i, j) for i in range(2) for j in range(3)]
+    threads = torch.get_num_threads(); torch.set_num_threads(1)
+    try:
+        with tempfile.TemporaryDirectory() as d:
+            _shape_task(d, 10 ** 5, todo, cfg)                                # warm-up (caches, first calls)
+            pr = cProfile.Profile(time.process_time)
+            t0 = time.process_time(); pr.enable()
+            for id in range(shapes): _shape_task(d, id, todo, cfg)
+            pr.disable(); total = time.process_time() - t0
+    finally: torch.set_num_threads(threads)
+    st = pstats.Stats(pr).stats                                               # (file, line, name) -> (cc, nc, tt, ct, callers)
+    cum = lambda name: sum(v[3] for k, v in st.items() if k[2] == name and 'illumres' in k[0])
+    rows = [dict(stage=k, ms=cum(f) / shapes * 1e3) for k, f in SYNTH_STAGES.items()]
+    rows.append(dict(stage='other', ms=total / shapes * 1e3 - sum(r['ms'] for r in rows)))
+    return sorted(rows[:-1], key=lambda r: -r['ms']) + rows[-1:] + [dict(stage='total', ms=total / shapes * 1e3)]
+
+def stages_table(rows:list[dict], title:str='') -> str:
+    "Markdown table of `synth_stages` rows."
+    tot = rows[-1]['ms']
+    lines = [f"| {r['stage']} | {r['ms']:.1f} | {100 * r['ms'] / tot:.0f}% |" for r in rows]
+    return '\n'.join(([title, ''] if title else []) + ['| stage | CPU ms per shape (6 samples) | share |', '|---|---:|---:|'] + lines)
 
 # %% ../nbs/10_bench.ipynb #4d151caa
 def _setup(size:int, width:float, bs:int, reference:bool, seed:int=0):

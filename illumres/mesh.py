@@ -35,7 +35,7 @@ def frontal_uv(xy):
     "Surface coordinate `(...,2)` of canonical-frame frontal positions `xy (...,2)`: [-2,2]² mapped onto [0,1]²."
     return ((xy + 2) / 4).clamp(0, 1)
 
-# %% ../nbs/01a_mesh.ipynb #b01f4e2f
+# %% ../nbs/01a_mesh.ipynb #b16612c8
 @dataclass
 class Mesh:
     "A triangle mesh in the canonical frame, with what the face generator needs per vertex."
@@ -45,6 +45,7 @@ class Mesh:
     labels: Tensor    # (V,) long, index into LABELS
     anchors: dict     # name in ANCHORS -> (2,) tensor in uv space
     centre: Tensor = field(default_factory=lambda: torch.tensor(HEAD_CENTRE))   # (3,) pivot for `posed`
+    closed: bool = False  # a closed surface (every edge in two faces, wound consistently): renderers may skip the faces turned away
 
     def posed(self, R) -> 'Mesh':
         "The mesh with `verts` rotated by `R (3,3)` about `centre` (faces, uv, labels, anchors unchanged)."
@@ -326,7 +327,7 @@ def _anchors(P0, front, uv, tip_y, p) -> dict:
     dist = torch.cdist(P0.new_tensor(list(pts.values())), P0[:, :2]) + 10 * (front < 0.5)
     return {k: uv[i].clone() for k, i in zip(pts, dist.argmin(1).tolist())}
 
-# %% ../nbs/01a_mesh.ipynb #1cd14d33
+# %% ../nbs/01a_mesh.ipynb #4eadd765
 def procedural_head(
     identity:dict|None=None,    # IDENTITY name -> value in [-1,1] (missing: 0); None: the average head
     expression:dict|None=None,  # EXPRESSION name -> value in [0,1] (missing: 0); None: neutral
@@ -341,7 +342,7 @@ def procedural_head(
     labels = torch.zeros(len(d), dtype=torch.long)
     for name, lab in (('brow', BROW), ('lips', LIPS), ('eye', EYE), ('mouth', MOUTH)): labels[m[name] & (front > 0.5)] = lab
     uv = _procedural_uv(res).clone()
-    return Mesh(verts, faces.clone(), uv, labels, _anchors(P0, front, uv, m['tip_y'], p))
+    return Mesh(verts, faces.clone(), uv, labels, _anchors(P0, front, uv, m['tip_y'], p), closed=True)
 
 # %% ../nbs/01a_mesh.ipynb #649257a7
 ICT_PARTS = {   # name: (first vertex, end) in generic_neutral_mesh.obj (ICT-FaceKit README)

@@ -53,49 +53,72 @@ def _tri_setup(uv, faces):
     o, e1, e2 = t[..., 0, :], t[..., 1, :] - t[..., 0, :], t[..., 2, :] - t[..., 0, :]
     return t, o, e1, e2, e1[..., 0] * e2[..., 1] - e1[..., 1] * e2[..., 0]
 
-# %% ../nbs/01b_raster.ipynb #7d164879
-def _zbuffer(uv, z, faces, H:int, W:int, with_id:bool):
-    "Z-buffer of K views of one mesh: `uv (K,V,2)` pixel coords, `z (K,V)` -> `(K*H*W,)` packed depth+id keys (int64) or depths."
+# %% ../nbs/01b_raster.ipynb #2986c084
+def _box_code(ext):
+    "Box-size class `(...)` of box extents `ext (...)` (pixels, >= 1): sizes 1-4 are classes 0-3, larger sizes round up to a power of two (8: 4, 16: 5, ...)."
+    return torch.where(ext <= 4, ext - 1, torch.log2(ext).ceil() + 1)
+
+def _box_size(c:int) -> int: return c + 1 if c < 4 else 1 << (c - 1)
+
+def _zbuffer(uv, z, faces, H:int, W:int, with_id:bool, cull:bool=False):
+    "Z-buffer of K views of one mesh: `uv (K,V,2)` pixel coords, `z (K,V)` -> `(K*H*W,)` packed depth+id keys (int64) or depths; `cull`: front faces only."
     K, F = uv.shape[0], faces.shape[0]
-    t, o, e1, e2, area = (a.flatten(0, 1) for a in _tri_setup(uv.float(), faces))
-    zt = z.float()[:, faces].flatten(0, 1)
-    lim = t.new_tensor([W - 1, H - 1])
-    lo, hi = t.amin(1).ceil().clamp(min=0).minimum(lim + 1), t.amax(1).floor().clamp(min=-1).minimum(lim)
-    ok = (hi >= lo).all(1) & (area.abs() > 1e-20) & torch.isfinite(zt).all(1) & torch.isfinite(area)
-    idx, dev = ok.nonzero()[:, 0], uv.device
+    fc = faces.T.contiguous()                                              # corners one at a time: contiguous (K*F,...) arrays
+    p0, p1, p2 = (uv.float().index_select(1, f).view(K * F, 2) for f in fc)   # (index_select: much faster than uv[:, faces])
+    z0, z1, z2 = (z.float().index_select(1, f).view(K * F) for f in fc)
+    lim = p0.new_tensor([W - 1, H - 1])
+    lo = torch.minimum(torch.minimum(p0, p1), p2).ceil_().clamp_(min=0).clamp_(max=lim + 1)
+    ext = torch.maximum(torch.maximum(p0, p1), p2).floor_().clamp_(min=-1).clamp_(max=lim).sub_(lo).add_(1)
+    e1, e2 = p1 - p0, p2 - p0
+    area = e1[:, 0] * e2[:, 1] - e1[:, 1] * e2[:, 0]
+    # kept: a pixel centre in the box, not degenerate, finite, and (if culling) counter-clockwise seen from the
+    # viewer (+z), which is clockwise in (col, row)
+    ok = (ext[:, 0] >= 1) & (ext[:, 1] >= 1) & (area < -1e-20 if cull else area.abs() > 1e-20) & torch.isfinite(z0 + z1 + z2 + area)
+    ok, dev = ok.nonzero()[:, 0], uv.device
     buf = torch.full((K * H * W,), _EMPTY if with_id else -math.inf, dtype=torch.int64 if with_id else torch.float32, device=dev)
-    if len(idx) == 0: return buf
-    lo, hi = lo[idx].long(), hi[idx].long()
-    ex = (hi - lo + 1).float().log2().ceil().long().amax(1)       # box size class: next power of two of the longer side
-    cls, order = ex.sort()                                         # (square classes: few groups, little per-group overhead)
-    idx, lo, hi = idx[order], lo[order], hi[order]
-    o, e1, e2, inv, z0 = o[idx], e1[idx], e2[idx], 1 / area[idx], zt[idx, 0]
-    dz1, dz2 = zt[idx, 1] - z0, zt[idx, 2] - z0
-    classes, counts = torch.unique_consecutive(cls, return_counts=True)
+    if len(ok) == 0: return buf
+    code = _box_code(ext.index_select(0, ok))
+    key = (code[:, 0] * 16 + code[:, 1]).to(torch.uint8)
+    rare = (torch.bincount(key, minlength=256)[key.long()] < 32) | (code.amax(1) >= 15)   # sizes with few triangles (and
+    big = int(code[rare].max()) if rare.any() else None                       # the huge): one square group, 255, of the
+    if big is not None: key = torch.where(rare, 255, key)                     # largest size (fewer small batches)
+    key, order = key.sort()                                                    # group by box size (a uint8 sort is fast)
+    idx = ok.index_select(0, order)                                            # triangles (of all K views) in group order
+    lo, ext, e1, e2, area, o, z0, z1, z2 = (a.index_select(0, idx) for a in (lo, ext, e1, e2, area, p0, z0, z1, z2))
+    inv, d0 = 1 / area, lo - o
+    a1, b1, a2, b2 = e2[:, 1] * inv, -e2[:, 0] * inv, -e1[:, 1] * inv, e1[:, 0] * inv       # d(w1, w2)/d(dj, di)
+    c1, c2 = d0[:, 0] * a1 + d0[:, 1] * b1, d0[:, 0] * a2 + d0[:, 1] * b2                   # w1, w2 at the box corner
+    dz1, dz2 = z1 - z0, z2 - z0
+    cz, az, bz = z0 + c1 * dz1 + c2 * dz2, a1 * dz1 + a2 * dz2, b1 * dz1 + b2 * dz2
+    pix0 = lo[:, 1].long() * W + lo[:, 0].long() + (idx // F) * (H * W)                     # corner pixel
+    fid = idx % F if with_id else None
+    keys, counts = torch.unique_consecutive(key, return_counts=True)
     start = 0
-    for c, n in zip(classes.tolist(), counts.tolist()):
-        bw = bh = 1 << c
-        dj, di = torch.arange(bw, device=dev).view(1, 1, bw), torch.arange(bh, device=dev).view(1, bh, 1)
+    for kv, n in zip(keys.tolist(), counts.tolist()):
+        bw, bh = (_box_size(big),) * 2 if kv == 255 else (_box_size(kv // 16), _box_size(kv % 16))
+        dj, di = torch.arange(bw, device=dev, dtype=torch.float32), torch.arange(bh, device=dev, dtype=torch.float32)
         step = max(1, _BUDGET // (bw * bh))
         for s in range(start, start + n, step):
             r = slice(s, min(s + step, start + n))
-            g = lambda a: a[r, None, None]                          # per-triangle values, broadcast over (bh,bw)
-            col, row = g(lo[:, 0]) + dj, g(lo[:, 1]) + di           # (G,bh,bw) candidate pixels
-            du, dv = col - g(o[:, 0]), row - g(o[:, 1])
-            w1 = (du * g(e2[:, 1]) - dv * g(e2[:, 0])) * g(inv)
-            w2 = (dv * g(e1[:, 0]) - du * g(e1[:, 1])) * g(inv)
-            inside = (w1 >= -_EPS) & (w2 >= -_EPS) & (w1 + w2 <= 1 + _EPS) & (col <= g(hi[:, 0])) & (row <= g(hi[:, 1]))
-            zc = (g(z0) + w1 * g(dz1) + w2 * g(dz2))[inside]
-            pix = ((g(idx // F) * H + row) * W + col)[inside]
+            col = lambda c, a: c[r, None] + a[r, None] * dj                 # (G,bw): c + a dj
+            row = lambda b: b[r, None] * di                                 # (G,bh): b di
+            w1 = col(c1, a1)[:, None, :] + row(b1)[:, :, None]              # (G,bh,bw)
+            w2 = col(c2, a2)[:, None, :] + row(b2)[:, :, None]
+            inside = (w1 >= -_EPS) & (w2 >= -_EPS) & (w1 + w2 <= 1 + _EPS)
+            if bw > 4 or kv == 255: inside &= (dj < ext[r, 0, None])[:, None, :]         # rounded-up boxes: stay in the real box
+            if bh > 4 or kv == 255: inside &= (di < ext[r, 1, None])[:, :, None]
+            g, i, j = inside.nonzero(as_tuple=True)
+            zc = col(cz, az)[g, j] + row(bz)[g, i]
+            pix = pix0[r][g] + i * W + j                                    # (i, j: the offsets (di, dj), as integers)
             if with_id:
                 b = zc.view(torch.int32)
-                b = torch.where(b < 0, b ^ 0x7FFFFFFF, b).long()       # order-preserving float -> int
-                buf.scatter_reduce_(0, pix, (b << 32) | g(idx % F).expand_as(inside)[inside], 'amax')
+                b = torch.where(b < 0, b ^ 0x7FFFFFFF, b).long()           # order-preserving float -> int
+                buf.scatter_reduce_(0, pix, (b << 32) | fid[r][g], 'amax')
             else: buf.scatter_reduce_(0, pix, zc, 'amax')
         start += n
     return buf
 
-# %% ../nbs/01b_raster.ipynb #a54de03c
+# %% ../nbs/01b_raster.ipynb #9ead8994
 @dataclass
 class Raster:
     "One mesh rasterised in one view: the visible triangle, its barycentric weights and the depth, per pixel."
@@ -108,25 +131,32 @@ class Raster:
         "Covered pixels `(H,W)` bool."
         return self.face_id >= 0
 
+    def at_covered(self, attr, faces) -> Tensor:
+        "Per-vertex `attr (V,C)` interpolated at the covered pixels (row-major order), `(C,N)`: `interp` without the image."
+        check_shape(attr, 'attr', ('V', 'C')); check_shape(faces, 'faces', ('F', 3))
+        m = self.mask
+        corners = faces.index_select(0, self.face_id[m]).view(-1)                 # (N*3,) vertex indices
+        v = attr.index_select(0, corners).view(-1, 3, attr.shape[1])              # (N,3,C)
+        return (v * self.bary[m].to(attr.dtype)[:, :, None]).sum(1).T
+
     def interp(self, attr, faces) -> Tensor:
         "Per-vertex `attr (V,C)` -> `(C,H,W)` interpolated over the visible triangles of `faces (F,3)`, 0 on background."
-        check_shape(attr, 'attr', ('V', 'C')); check_shape(faces, 'faces', ('F', 3))
         H, W = self.face_id.shape
-        m = self.mask
-        out = attr.new_zeros(H, W, attr.shape[1])
-        out[m] = torch.einsum('pkc,pk->pc', attr[faces[self.face_id[m]]], self.bary[m].to(attr.dtype))
-        return out.permute(2, 0, 1)
+        out = attr.new_zeros(attr.shape[-1], H * W)
+        out[:, self.mask.view(-1)] = self.at_covered(attr, faces)
+        return out.view(-1, H, W)
 
 @torch.no_grad()
 def rasterize(
     verts:Tensor,  # (V,3) normalised screen space: x right, y up, both in [-1,1] over the image; z toward the viewer
     faces:Tensor,  # (F,3) vertex indices (integer), either winding
     size,          # image size: int or (H,W)
+    cull:bool=False, # skip the faces turned away from the viewer: exact for a closed mesh, counter-clockwise seen from outside
 ) -> Raster:
     "Orthographic z-buffer of a triangle mesh: per pixel, the nearest (largest z) triangle covering the pixel's centre."
     _check_mesh(verts, faces); H, W = _image_size(size)
     uv = to_pixels(verts[:, :2], H, W)
-    key = _zbuffer(uv[None], verts[None, :, 2], faces, H, W, with_id=True).view(H, W)
+    key = _zbuffer(uv[None], verts[None, :, 2], faces, H, W, with_id=True, cull=cull).view(H, W)
     covered = key != _EMPTY
     face_id = torch.where(covered, key & 0xFFFFFFFF, -1)
     _, o, e1, e2, area = _tri_setup(uv, faces[face_id[covered]])
@@ -183,38 +213,71 @@ def _slopes(D, texel):
     (sx, cx), (sy, cy) = along(2), along(1)
     return torch.stack([sx, sy], 1), torch.maximum(cx, cy)
 
-# %% ../nbs/01b_raster.ipynb #497fdf3f
-def _pcf(D, k, uv, z, texel, bias, softness:float):
-    "PCF visibility `(P,)` of points in view `k (P,)` at texel coords `uv (P,2)`, depth `z (P,)` against depth maps `D (K,H,W)`."
-    K, H, W = D.shape
-    G, C = _slopes(D, texel)
-    Dk, Gx, Gy, Ck = D.reshape(-1), G[:, 0].reshape(-1), G[:, 1].reshape(-1), C.reshape(-1)
-    s = float(softness)
-    n, m = (2 * math.ceil(s) + 1 if s > 0 else 1), math.ceil(2 * s) + 2   # samples per axis, texels per axis
-    delta = torch.linspace(-s, s, n, device=D.device) if n > 1 else D.new_zeros(1)
-    w = texel[k]
-    def texels(tx, ty):
-        ok = (tx >= 0) & (tx < W) & (ty >= 0) & (ty < H)
-        i = (k.view(-1, *[1] * (tx.dim() - 1)) * H + ty.clamp(0, H - 1)) * W + tx.clamp(0, W - 1)
-        return i, torch.where(ok, Dk[i], -math.inf)
+# %% ../nbs/01b_raster.ipynb #3e62546f
+from functools import lru_cache
+
+@lru_cache(maxsize=32)
+def _tent_table(s:float, m:int):
+    "Weights of the `m` window texels along one axis vs the sub-texel offset f in [0,1], at `L+1` evenly spaced f that include every kink: `(L+1,m)`."
+    n = 2 * math.ceil(s) + 1 if s > 0 else 1                                 # box samples
+    delta = torch.linspace(-s, s, n, dtype=torch.float64) if n > 1 else torch.zeros(1, dtype=torch.float64)
+    kinks = torch.remainder(-(s + delta), 1.)
+    L = next((L for L in range(1, 257) if ((kinks * L - (kinks * L).round()).abs() < 1e-9).all()), None)
+    if L is None: return None                                                 # irregular kinks: no table
+    f = torch.arange(L + 1, dtype=torch.float64) / L
+    return (1 - (f[:, None, None] + s + delta[:, None] - torch.arange(m, dtype=torch.float64)).abs()).clamp_min(0).mean(1).float()
+
+def _tent_weights(f, s:float, m:int):
+    "PCF weights `(P,2,m)` of the window texels at sub-texel offsets `f (P,2)` in [0,1)."
+    table = _tent_table(s, m)
+    if table is None:                                                          # the mean over the box samples, directly
+        n = 2 * math.ceil(s) + 1
+        delta = torch.linspace(-s, s, n, device=f.device)
+        return (1 - (f[..., None, None] + s + delta[:, None] - torch.arange(m, device=f.device)).abs()).clamp_min(0).mean(-2)
+    table = table.to(f.device)
+    L = len(table) - 1
+    if L == 1: return torch.addcmul(table[0], f[..., None], table[1] - table[0])    # integer softness: linear in f
+    seg = (f * L).floor().clamp_(0, L - 1)
+    return torch.lerp(table[seg.long()], table[seg.long() + 1], (f * L - seg)[..., None])
+
+# %% ../nbs/01b_raster.ipynb #82d59c4e
+def _pcf(maps, k, uv, z, w, bias, s:float):
+    "PCF visibility `(P,)` of points in view `k (P,)` at texel coords `uv (P,2)`, depth `z (P,)`; `maps` from `_pcf_maps`; `w (P,)` texel size."
+    Dp, Gx, Gy, Cv, Du, H, W, p = maps
+    m = math.ceil(2 * s) + 2                                                   # texels per axis
+    Hp, Wp, Wq = H + 2 * p, W + 2 * p, W + 2 * p - m + 1
+    t0 = (uv - s).floor()                                                      # the window: m x m texels from floor(P - s)
+    wt = _tent_weights(uv - s - t0, s, m)                                       # (P,2,m) separable weights
+    t0 = torch.stack([t0[:, 0].clamp(-p, W + p - m), t0[:, 1].clamp(-p, H + p - m)], 1)   # far outside: a window of padding
+    tx, ty, ar = t0[:, 0].long() + p, t0[:, 1].long() + p, torch.arange(m, device=Dp.device)
+    rows = ((k * Hp + ty) * Wq + tx)[:, None] + ar * Wq                         # (P,m): the window's rows, m texels each
+    d = Du.index_select(0, rows.view(-1)).view(-1, m, m)                        # (P,m,m) [y,x]
+    dx, dy = t0[:, 0, None] + ar - uv[:, 0, None], t0[:, 1, None] + ar - uv[:, 1, None]   # (P,m) texel - P
     # P's own surface plane: slope at the nearest texel if the map's plane there passes through P
     c = uv.round()
-    ic, dc = texels(c[:, 0].long(), c[:, 1].long())
-    gx, gy, cv = Gx[ic], Gy[ic], Ck[ic]
-    own = (dc + gx * (uv[:, 0] - c[:, 0]) + gy * (uv[:, 1] - c[:, 1]) - z).abs() <= 2 * w + 0.5 * (gx.abs() + gy.abs())
-    # the PCF window: m x m texels from floor(P - s), separable weights of box(s) * bilinear tent
-    t = (uv - s).floor()[..., None] + torch.arange(m, device=D.device)                    # (P,2,m)
-    wt = (1 - (uv[:, :, None, None] + delta[:, None] - t[:, :, None]).abs()).clamp_min(0).mean(2)
-    it, d = texels(t[:, 0, None, :].long(), t[:, 1, :, None].long())                       # (P,m,m) [y,x]
-    dx, dy = t[:, 0, None, :] - uv[:, 0, None, None], t[:, 1, :, None] - uv[:, 1, None, None]
+    ic = k * (Hp * Wp) + (c[:, 1].clamp(-p, H - 1 + p).long() + p) * Wp + c[:, 0].clamp(-p, W - 1 + p).long() + p
+    gx, gy, cv = Gx.take(ic), Gy.take(ic), Cv.take(ic)
+    own = (Dp.take(ic) + gx * (uv[:, 0] - c[:, 0]) + gy * (uv[:, 1] - c[:, 1]) - z).abs() <= 2 * w + 0.5 * (gx.abs() + gy.abs())
     far = (~own).nonzero()[:, 0]
     if len(far):                                                   # elsewhere: the window texel whose plane passes closest
-        j = (d[far] - Gx[it[far]] * dx[far] - Gy[it[far]] * dy[far] - z[far, None, None]).abs().flatten(1).argmin(1)
-        jt = it[far].flatten(1).gather(1, j[:, None])[:, 0]
-        gx, gy, cv = gx.index_put((far,), Gx[jt]), gy.index_put((far,), Gy[jt]), cv.index_put((far,), Ck[jt])
+        it = (k[far] * (Hp * Wp) + ty[far] * Wp + tx[far])[:, None] + (ar[:, None] * Wp + ar).view(1, -1)   # (F,m*m)
+        j = (d[far].flatten(1) - Gx.take(it) * dx[far].repeat(1, m) - Gy.take(it) * dy[far].repeat_interleave(m, 1) - z[far, None]).abs().argmin(1)
+        jt = it.gather(1, j[:, None])[:, 0]
+        gx, gy, cv = gx.index_put((far,), Gx.take(jt)), gy.index_put((far,), Gy.take(jt)), cv.index_put((far,), Cv.take(jt))
     b = bias + torch.minimum(gx.abs() + gy.abs(), 8 * w) + cv * 0.5 * (s + 2) ** 2    # constant + slope (capped) + concave curvature
-    lit = ((z + b)[:, None, None] + gx[:, None, None] * dx + gy[:, None, None] * dy >= d).to(D.dtype)
-    return torch.einsum('pyx,py,px->p', lit, wt[:, 1], wt[:, 0])
+    ax, ay = (z + b)[:, None] + gx[:, None] * dx, gy[:, None] * dy                      # the plane, separably: (P,m) per column, per row
+    lit = d.sub_(ay[:, :, None]).le_(ax[:, None, :])                                    # in place: texel <= plane, as 1. / 0.
+    return (torch.bmm(lit, wt[:, 0, :, None])[..., 0] * wt[:, 1]).sum(1)
+
+def _pcf_maps(D, texel, s:float):
+    "What `_pcf` reads, from depth maps `D (K,H,W)`: padded depth, slopes, curvature (flat), the depth's rows of m texels, sizes."
+    K, H, W = D.shape
+    G, C = _slopes(D, texel)
+    p = m = math.ceil(2 * s) + 2                                                # padding: one window
+    pad = lambda a, v: torch.nn.functional.pad(a, (p, p, p, p), value=v)
+    Dp = pad(D, -math.inf)
+    Du = Dp.unfold(2, m, 1).reshape(-1, m)          # (K*(H+2p)*(W+2p-m+1), m): a window is m rows of this, one gather
+    return Dp.reshape(-1), pad(G[:, 0], 0.).reshape(-1), pad(G[:, 1], 0.).reshape(-1), pad(C, 0.).reshape(-1), Du, H, W, p
 
 def _light_frames(verts, dirs, res:int, margin:int):
     "Orthographic maps along `dirs (K,3)` fitted to `verts`: a function points `(N,3)` -> (texel coords `(K,N,2)`, depth `(K,N)`), and texel size `(K,)`."
@@ -227,21 +290,25 @@ def _light_frames(verts, dirs, res:int, margin:int):
         return to_pixels((pq[..., :2] - c[:, None]) / half[:, None, None], res, res), pq[..., 2]
     return to_map, 2 * half / res
 
-def _visibility(verts, faces, dirs, points, res:int, bias, softness:float, chunk:int=1 << 21):
-    "Visibility `(K,N)` of `points (N,3)` from directional lights `dirs (K,3)`."
+def _visibility(verts, faces, dirs, points, res:int, bias, softness:float, where=None, cull:bool=False, chunk:int=1 << 21):
+    "Visibility `(K,N)` of `points (N,3)` from directional lights `dirs (K,3)`; only where `where (K,N)` (bool) if given, 1 elsewhere."
     to_map, texel = _light_frames(verts.float(), dirs.float(), res, math.ceil(softness) + 2)
     uv, z = to_map(verts.float())
     K, N = len(dirs), len(points)
-    D = _zbuffer(uv, z, faces, res, res, with_id=False).view(K, res, res)
+    D = _zbuffer(uv, z, faces, res, res, with_id=False, cull=cull).view(K, res, res)
+    s = float(softness); maps = _pcf_maps(D, texel, s)
     uvp, zp = to_map(points.float())
     bias = texel if bias is None else torch.full_like(texel, float(bias))
-    k = torch.arange(K, device=D.device).repeat_interleave(N)
-    uvp, zp = uvp.reshape(-1, 2), zp.reshape(-1)
-    step = max(1, chunk // (math.ceil(2 * softness) + 2) ** 2)
-    return torch.cat([_pcf(D, k[a:a + step], uvp[a:a + step], zp[a:a + step], texel, bias[k[a:a + step]], softness)
-                      for a in range(0, K * N, step)]).view(K, N)
+    if where is None: k, n = torch.arange(K, device=D.device).repeat_interleave(N), torch.arange(N, device=D.device).repeat(K)
+    else: k, n = where.nonzero(as_tuple=True)
+    uvp, zp = uvp[k, n], zp[k, n]
+    step = max(1, chunk // (math.ceil(2 * s) + 2) ** 2)
+    vis = torch.cat([_pcf(maps, k[a:a + step], uvp[a:a + step], zp[a:a + step], texel[k[a:a + step]], bias[k[a:a + step]], s)
+                     for a in range(0, len(k), step)]) if len(k) else zp.new_zeros(0)
+    if where is None: return vis.view(K, N)
+    return vis.new_ones(K, N).index_put_((k, n), vis)
 
-# %% ../nbs/01b_raster.ipynb #5ef1cef0
+# %% ../nbs/01b_raster.ipynb #f8e78a46
 @torch.no_grad()
 def shadow_visibility(
     verts:Tensor,          # (V,3) the mesh that casts shadows (any space, e.g. normalised screen space)
@@ -251,16 +318,21 @@ def shadow_visibility(
     res:int=256,           # shadow-map size in texels, fitted to the mesh's extent across the light
     bias:float|None=None,  # constant depth offset in the units of `verts`; default one texel (plus the slope terms)
     softness:float=1.5,    # PCF kernel half-width in texels (0: bilinear only)
+    where:Tensor|None=None,# (N,) or (K,N) bool: evaluate only there (e.g. where the light reaches the surface), 1 elsewhere
+    cull:bool=False,       # shadow maps of the faces turned toward the light only (see `rasterize`): for a closed mesh
 ) -> Tensor:               # (N,) visibility in [0,1], 1 = lit; (K,N) for K lights
     "Cast-shadow visibility of `points` under directional lights, from orthographic shadow maps of the mesh with PCF."
     _check_mesh(verts, faces); check_shape(points, 'points', ('N', 3)); check_shape(light_dir, 'light_dir', (3,), ('K', 3))
     if softness < 0: raise ValueError(f"softness: expected >= 0 texels, got {softness}")
     d = unit_normal(light_dir.to(verts.device, torch.float32).reshape(-1, 3), dim=1)
     if not (d.abs().sum(1) > 0).all(): raise ValueError("light_dir: expected a non-zero direction toward the light")
-    vis = _visibility(verts, faces, d, points.to(verts.device), res, bias, softness).to(points.dtype)   # one pass for all lights
+    if where is not None:
+        check_shape(where, 'where', (len(points),), (len(d), len(points)))
+        where = where.to(verts.device, torch.bool).expand(len(d), len(points))
+    vis = _visibility(verts, faces, d, points.to(verts.device), res, bias, softness, where, cull).to(points.dtype)   # one pass for all lights
     return vis[0] if light_dir.dim() == 1 else vis
 
-# %% ../nbs/01b_raster.ipynb #45134f41
+# %% ../nbs/01b_raster.ipynb #2c8584ee
 @torch.no_grad()
 def ambient_occlusion(
     verts:Tensor,          # (V,3) mesh vertices
@@ -271,6 +343,7 @@ def ambient_occlusion(
     bias:float|None=None,  # as in `shadow_visibility`
     softness:float=0.5,    # PCF half-width in texels
     chunk:int=8,           # directions rasterised together (memory)
+    cull:bool=False,       # as in `shadow_visibility`: for a closed mesh
 ) -> Tensor:               # (V,) ambient occlusion in [0,1], 1 = fully open
     "Per-vertex ambient occlusion: visibility from `n_dirs` depth maps, cosine-weighted over each vertex normal's hemisphere."
     _check_mesh(verts, faces)
@@ -279,6 +352,7 @@ def ambient_occlusion(
     R = rotation_matrix(torch.randn(3, generator=g, dtype=torch.float64), torch.rand((), generator=g, dtype=torch.float64) * 2 * math.pi)
     dirs = (fibonacci_sphere(n_dirs) @ R.T).to(verts.device, torch.float32)
     cos = (dirs @ vertex_normals(verts.float(), faces).T).clamp_min(0)                    # (n_dirs,V)
-    vis = torch.cat([_visibility(verts, faces, d, verts, res, bias, softness) for d in dirs.split(chunk)])
+    vis = torch.cat([_visibility(verts, faces, d, verts, res, bias, softness, where=c > 0, cull=cull)      # only where the cosine weight is > 0
+                     for d, c in zip(dirs.split(chunk), cos.split(chunk))])
     num, den = (vis * cos).sum(0), cos.sum(0)
     return torch.where(den > 0, num / den.clamp_min(1e-12), 1.).to(verts.dtype)

@@ -56,25 +56,25 @@ def sample_albedo_params(rng:np.random.Generator, domain:str='sfs') -> dict:
                 brows=float(rng.uniform(0.5, 1.)), stubble=float(rng.uniform(0, 1) if rng.uniform() < 0.35 else 0.),
                 noise_seed=int(rng.integers(2**31)))
 
-# %% ../nbs/01_synth.ipynb #eef82c1e
+# %% ../nbs/01_synth.ipynb #e5f9c423
 from functools import lru_cache
 
 @lru_cache(maxsize=16)
 def _noise_volume(res:int, seed:int, channels:int):
-    g = torch.Generator().manual_seed(seed)
-    return torch.rand(1, channels, res, res, res, generator=g) * 2 - 1
+    "Uniform [0,1) lattice values `(1,channels,res,res,res)` (numpy's PCG64: faster than torch's generator at this size)."
+    return torch.from_numpy(np.random.default_rng(seed).random((1, channels, res, res, res), dtype=np.float32))
 
 def _noise(p, res:int, seed:int, channels:int=1):
     "Smooth value noise `(channels,N)` in about [-1,1] at canonical points `p (N,3)` (lattice `res`^3, trilinear)."
     vol = _noise_volume(res, seed, channels)              # cached: the views of one face share their volumes
     grid = (p / 1.3).clamp(-1, 1).view(1, 1, 1, -1, 3).to(vol.dtype)
-    return F.grid_sample(vol, grid, mode='bilinear', align_corners=True).view(channels, -1).to(p)
+    return (F.grid_sample(vol, grid, mode='bilinear', align_corners=True).view(channels, -1) * 2 - 1).to(p)
 
 def _bump(p, cx, cy, r):
     "Smooth 2D bump in the canonical xy plane, 1 at (cx, cy), ~0 beyond radius r."
     return torch.exp(-((p[:, 0] - cx) ** 2 + (p[:, 1] - cy) ** 2) / (r * r))
 
-# %% ../nbs/01_synth.ipynb #abdb523c
+# %% ../nbs/01_synth.ipynb #8c2237df
 def procedural_albedo(p, labels, params:dict, eyes) -> tuple[torch.Tensor, torch.Tensor]:
     "Albedo `(3,N)` and specular strength `(N,)` at canonical points `p (N,3)` with soft part labels `(len(LABELS),N)`."
     lab = dict(zip(LABELS, labels))
@@ -87,10 +87,13 @@ def procedural_albedo(p, labels, params:dict, eyes) -> tuple[torch.Tensor, torch
     skin = skin * (1 + 0.12 * cheeks * torch.tensor([1., -0.5, -0.6]).to(p)[:, None])
     hair = HAIR_COLORS[params['hair']].to(p)[:, None]
     stubble_zone = torch.sigmoid((-0.3 - p[:, 1]) / 0.03) * torch.sigmoid((0.55 - p[:, 0].abs()) / 0.05) * torch.sigmoid(p[:, 2] / 0.05)
-    dots = (_noise(p, 96, s + 2)[0] > 0.35).to(p)
-    skin = torch.lerp(skin, hair, (params['stubble'] * 0.5 * stubble_zone * dots)[None])
+    if params['stubble'] > 0:                                   # (the noise volumes are the costly part: only when used)
+        dots = (_noise(p, 96, s + 2)[0] > 0.35).to(p)
+        skin = torch.lerp(skin, hair, (params['stubble'] * 0.5 * stubble_zone * dots)[None])
     lips = skin * torch.tensor([1.0, 0.55, 0.6]).to(p)[:, None] * params['lips']
-    brows = torch.lerp(skin, hair, params['brows'] * (0.6 + 0.4 * (_noise(p, 80, s + 3) > -0.2).to(p)))
+    brows = skin.clone()
+    b = (lab['brow'] > 0).nonzero()[:, 0]
+    if len(b): brows[:, b] = torch.lerp(skin[:, b], hair, params['brows'] * (0.6 + 0.4 * (_noise(p[b], 80, s + 3) > -0.2).to(p)))
     # eyes: sclera, iris and pupil around the front-most point of each eyeball
     d_eye = torch.stack([((p[:, :2] - e[:2]) ** 2).sum(-1).sqrt() for e in eyes]).min(0).values
     iris = EYE_COLORS[params['eye']].to(p)[:, None]
@@ -127,32 +130,34 @@ def sample_effects(rng:np.random.Generator, domain:str='sfs') -> dict:
                 shadow=float(rng.uniform(*d['shadow'])), softness=d['softness'], ao=float(rng.uniform(*d['ao'])),
                 bg=[float(v) for v in rng.uniform(*d['bg'], size=6)])
 
-# %% ../nbs/01_synth.ipynb #49128169
+# %% ../nbs/01_synth.ipynb #16c30851
 @torch.no_grad()
 def render_geometry(mesh:Mesh, ao, R, albedo_params:dict, size:int=64) -> dict:
     "The light-independent part of a view of `mesh` rotated by `R (3,3)`: per head pixel normal, albedo, specular strength, AO, position."
     sv = to_screen(mesh.posed(R).verts)
-    r = rasterize(sv, mesh.faces, size)
+    r = rasterize(sv, mesh.faces, size, cull=mesh.closed)                  # a closed head: only the faces turned to the camera
     idx = r.mask.flatten().nonzero()[:, 0]
-    flat = lambda a: r.interp(a, mesh.faces).flatten(1)[:, idx]            # per-vertex attribute -> (C,N) on the head
-    area_img = r.interp(face_area(mesh.verts)[:, None], mesh.faces)         # (1,H,W) face-area weight
-    area = area_img.flatten(1)[:, idx]
-    albedo, ks = procedural_albedo(flat(mesh.verts).T, flat(F.one_hot(mesh.labels, len(LABELS)).float()), albedo_params, _eye_points(mesh))
+    # every per-vertex attribute at the head's pixels in one gather: canonical position, labels, face area, normal, AO, screen position
+    attrs = [mesh.verts, F.one_hot(mesh.labels, len(LABELS)).float(), face_area(mesh.verts)[:, None], vertex_normals(sv, mesh.faces), ao[:, None], sv]
+    p, lab, area, n, a, pts = r.at_covered(torch.cat(attrs, 1), mesh.faces).split([t.shape[1] for t in attrs])   # (C,N) each
+    albedo, ks = procedural_albedo(p.T, lab, albedo_params, _eye_points(mesh))
     albedo = torch.lerp(albedo, HAIR_COLORS[albedo_params['hair']][:, None] * 2, (1 - area).clamp(0, 1))   # rest of the head: hair
-    return dict(size=size, idx=idx, head=r.mask, mask=r.mask & (area_img[0] > 0.5),
-                depth=r.depth, sv=sv, faces=mesh.faces, n=unit_normal(flat(vertex_normals(sv, mesh.faces)), dim=0),
-                albedo=albedo, ks=ks, ao=flat(ao[:, None])[0], pts=flat(sv).T)
+    mask = torch.zeros(size * size, dtype=torch.bool); mask[idx] = area[0] > 0.5
+    return dict(size=size, idx=idx, head=r.mask, mask=mask.view(size, size), closed=mesh.closed,
+                depth=r.depth, sv=sv, faces=mesh.faces, n=unit_normal(n, dim=0), albedo=albedo, ks=ks, ao=a[0], pts=pts.T)
 
 def _lights_on(light:LightSpec):
     on = light.intensity[0] > 0
     return light.direction[0][on], light.color[0][on], light.intensity[0][on]
 
 def light_visibility(geo:dict, lights:list, softness:float) -> list:
-    "Cast-shadow visibility `(K_l,N)` of the head pixels of `geo` for each light's K_l directional lights, in one pass."
+    "Cast-shadow visibility `(K_l,N)` of the head pixels of `geo` for each light's K_l directional lights, in one pass (1 where n.d <= 0)."
     dirs = [_lights_on(l)[0] for l in lights]
     D = torch.cat(dirs)
     if len(D) == 0: return [d.new_zeros(0, len(geo['pts'])) for d in dirs]
-    V = shadow_visibility(geo['sv'], geo['faces'], geo['pts'], D, res=geo['size'], softness=softness * geo['size'] / 64)
+    # only where the light reaches the surface: elsewhere max(n.d, 0) = 0 and the visibility has no effect
+    V = shadow_visibility(geo['sv'], geo['faces'], geo['pts'], D, res=geo['size'], softness=softness * geo['size'] / 64,
+                          where=(unit_normal(D, dim=1) @ geo['n']) > 0, cull=geo['closed'])
     return list(V.split([len(d) for d in dirs]))
 
 # %% ../nbs/01_synth.ipynb #db46be1b
@@ -191,7 +196,7 @@ def render_face(mesh:Mesh, ao, R, light:LightSpec, albedo_params:dict, fx:dict, 
     "Render `mesh` rotated by `R (3,3)` under one `light` -> sample dict: face, mask, normal, albedo, light, depth, shading, residue, specular, shadow, ao."
     return shade_view(render_geometry(mesh, ao, R, albedo_params, size), light, fx)
 
-# %% ../nbs/01_synth.ipynb #ae7e883a
+# %% ../nbs/01_synth.ipynb #cb7bba62
 def shape_params(seed:int, id:int, domain:str='sfs', shapes:str='procedural') -> dict:
     "Identity, expression and albedo parameters of shape `id` (deterministic in `seed`, `id`)."
     rng = np.random.default_rng([seed, id, 0])
@@ -215,7 +220,7 @@ def light_from_params(d:dict) -> LightSpec:
 def build_shape(params:dict, shapes:str='procedural', ict:ICTFaceModel|None=None, size:int=64):
     "Mesh and per-vertex ambient occlusion of a shape, at a detail suited to images of `size` pixels."
     mesh = procedural_head(params['identity'], params['expression'], res=64 if size <= 64 else 96) if shapes == 'procedural' else ict.sample(params['shape_seed'])
-    return mesh, ambient_occlusion(mesh.verts, mesh.faces, n_dirs=12, res=size // 2, softness=0.)   # AO error ~0.017 vs 64 dirs
+    return mesh, ambient_occlusion(mesh.verts, mesh.faces, n_dirs=12, res=size // 2, softness=0., chunk=12, cull=mesh.closed)   # AO error ~0.017 vs 64 dirs
 
 # %% ../nbs/01_synth.ipynb #23537c60
 def render_view(mesh, ao, sp:dict, vp:dict, size:int=64) -> dict:
