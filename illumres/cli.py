@@ -54,19 +54,20 @@ def main(argv:list|None=None) -> int:
         print(f'illumres {argv[0]}: {e}', file=sys.stderr); return 1
     return res if isinstance(res, int) else 0
 
-# %% ../nbs/11_cli.ipynb #f8937339
+# %% ../nbs/11_cli.ipynb #f7c33039
 @command(pos=['what'])
-def bench(what:str='sh',              # what to benchmark: sh (SH shading), synth (data generation and loading), train (SfSNet)
+def bench(what:str='sh',              # what to benchmark: sh (SH shading), synth (data generation and loading), stages (synth profile), train (SfSNet)
           batch:int=64,               # batch size (sh)
-          size:int=128,               # image size in pixels (sh)
+          size:int=128,               # image size in pixels (sh, stages)
           threads:int=2,              # torch threads
           min_time:float=1.0,         # seconds of timing per row
           out:str=None):              # also write the markdown table to this file
     "Run a benchmark and print its markdown table."
-    from illumres.bench import bench_sh, bench_table, bench_synth, synth_table, bench_train, train_table
+    from illumres.bench import bench_sh, bench_table, bench_synth, synth_table, bench_train, train_table, synth_stages, stages_table
     benches = {'sh': lambda: bench_table(bench_sh(batch, size, threads, min_time),
                                          f'SH shading, batch {batch} at {size}x{size}, {threads} threads'),
                'synth': lambda: synth_table(bench_synth(), 'Synthetic data: generation and loading (2 cores)'),
+               'stages': lambda: stages_table(synth_stages(size), f'Synthetic data: CPU ms per shape (6 samples) by stage, {size} px, one thread'),
                'train': lambda: train_table(bench_train(threads=threads), f'SfSNet training and inference, batch 16, {threads} threads')}
     if what not in benches:
         print(f"illumres bench: unknown benchmark {what!r}; choose from {', '.join(benches)}", file=sys.stderr); return 2

@@ -22,7 +22,7 @@ from .metrics import evaluate_batch, summarize, trivial_baseline
 
 # %% auto #0
 __all__ = ['CONFIGS', 'RUNS', 'TABLE_COLS', 'as_photos', 'real_photos', 'make_data', 'train_run', 'eval_run', 'image_grid',
-           'compare_figure', 'method_grid', 'reproduce', 'write_tables']
+           'compare_figure', 'method_grid', 'reproduce', 'verdict', 'write_tables']
 
 # %% ../nbs/12_reproduce.ipynb #96dd124b
 CONFIGS = {
@@ -220,10 +220,18 @@ def reproduce(out='results', config:str='quick', seed:int=0, photos=None, runs=N
     with atomic_write(out/'timings.json') as f: f.write_text(json.dumps(times, indent=1))
     return rows
 
-# %% ../nbs/12_reproduce.ipynb #2a727141
+# %% ../nbs/12_reproduce.ipynb #7ef999e9
 def _fmt(v):
     if v is None or (isinstance(v, float) and math.isnan(v)): return ''
     return f'{v:.4f}' if abs(v) < 10 else f'{v:.2f}'
+
+def verdict(d_shading:float, d_psnr:float) -> str:
+    "Words for a change of the shading si-MSE `d_shading` (%) and of the reconstruction PSNR `d_psnr` (dB) against SfSNet."
+    s = 'lower shading error' if d_shading < -5 else 'higher shading error' if d_shading > 5 else 'the same shading error'
+    r = 'better reconstruction' if d_psnr > 0.5 else 'worse reconstruction' if d_psnr < -0.5 else 'the same reconstruction'
+    if d_shading < -5 and d_psnr >= -0.5: return f'helps: {s}, {r}'
+    if d_shading < -5: return f'mixed: {s}, {r}'
+    return f'does not help: {s}, {r}'
 
 def write_tables(rows:list, out) -> Path:
     "Write `rows` to `out/metrics.csv` and `out/metrics.md` (tables per domain and the comparison with SfSNet); the .md path."
@@ -249,9 +257,8 @@ def write_tables(rows:list, out) -> Path:
             dp = r['recon_psnr'] - b['recon_psnr']
             dn = r['normal_mean'] - b['normal_mean']
             da = (r['albedo_si_mse'] - b['albedo_si_mse']) / b['albedo_si_mse'] * 100
-            verdict = 'helps' if ds < -5 and dp > 0 else 'does not help' if ds > 5 or dp < -0.5 else 'about the same'
             md.append(f"- `{r['method']}`: shading si-MSE {ds:+.0f} %, recon PSNR {dp:+.2f} dB, normal error {dn:+.2f} deg, "
-                      f"albedo si-MSE {da:+.0f} %, albedo scale {r.get('albedo_scale', float('nan')):.2f}: **{verdict}**.")
+                      f"albedo si-MSE {da:+.0f} %, albedo scale {r.get('albedo_scale', float('nan')):.2f}: **{verdict(ds, dp)}**.")
         md.append('')
     with atomic_write(out/'metrics.md') as f: f.write_text('\n'.join(md))
     return out/'metrics.md'
