@@ -17,10 +17,10 @@ from .core import check_shape
 from .sh import unit_normal, sh_shading, render_sphere, sphere_normals
 
 # %% auto #0
-__all__ = ['ANGLE_THRESHOLDS', 'NORMAL_KEYS', 'ALBEDO_KEYS', 'SHADING_KEYS', 'RECON_KEYS', 'LIGHT_KEYS', 'METRIC_KEYS',
-           'MAIN_METRICS', 'angle_map', 'angular_error', 'si_mse', 'lmse_window', 'lmse', 'psnr', 'ssim_map', 'ssim',
-           'dssim', 'light_mse', 'sphere_rmse', 'sh_shading_target', 'shading_target', 'evaluate_batch', 'summarize',
-           'BatchEval', 'EvalMetric', 'sfs_metrics', 'trivial_baseline']
+__all__ = ['ANGLE_THRESHOLDS', 'NORMAL_KEYS', 'ALBEDO_KEYS', 'SHADING_KEYS', 'RECON_KEYS', 'LIGHT_KEYS', 'RESIDUE_KEYS',
+           'METRIC_KEYS', 'MAIN_METRICS', 'angle_map', 'angular_error', 'si_mse', 'lmse_window', 'lmse', 'psnr',
+           'ssim_map', 'ssim', 'dssim', 'light_mse', 'sphere_rmse', 'face_mean', 'sh_shading_target', 'shading_target',
+           'evaluate_batch', 'summarize', 'BatchEval', 'EvalMetric', 'sfs_metrics', 'trivial_baseline']
 
 # %% ../nbs/06_metrics.ipynb #ffdd05b1
 def _up(x): return x.float() if x.dtype in (torch.float16, torch.bfloat16) else x
@@ -135,13 +135,19 @@ def sphere_rmse(pred, gt, size:int=64):
     err = (render_sphere(pred, size) - render_sphere(gt, size)).square() * disc
     return (err.sum((1, 2, 3)) / (3 * disc.sum())).sqrt()
 
-# %% ../nbs/06_metrics.ipynb #e331512c
+# %% ../nbs/06_metrics.ipynb #98d6cb0f
 NORMAL_KEYS = ('normal_mean', 'normal_median') + tuple(f'normal_lt{t}' for t in ANGLE_THRESHOLDS)
-ALBEDO_KEYS = ('albedo_si_mse', 'albedo_lmse')
+ALBEDO_KEYS = ('albedo_si_mse', 'albedo_lmse', 'albedo_scale')
 SHADING_KEYS = ('shading_si_mse', 'shading_lmse', 'shading_sh_si_mse')
 RECON_KEYS = ('recon_psnr', 'recon_ssim', 'recon_dssim')
 LIGHT_KEYS = ('light_mse', 'light_sphere_rmse')
-METRIC_KEYS = NORMAL_KEYS + ALBEDO_KEYS + SHADING_KEYS + RECON_KEYS + LIGHT_KEYS
+RESIDUE_KEYS = ('residue_abs',)
+METRIC_KEYS = NORMAL_KEYS + ALBEDO_KEYS + SHADING_KEYS + RECON_KEYS + LIGHT_KEYS + RESIDUE_KEYS
+
+def face_mean(x, mask):
+    "Per-sample mean `(B,)` of `x (B,C,H,W)` over the face pixels of `mask (B,1,H,W)` and the channels."
+    m = (mask > 0.5).to(x.dtype).expand_as(x)
+    return (x * m).sum((1, 2, 3)) / m.sum((1, 2, 3)).clamp_min(1)
 
 def sh_shading_target(target):
     "True SH shading `(B,3,H,W)`: `target['shading']`, or per sample the SH shading of its normal and light when that is absent or all zero."
@@ -157,7 +163,7 @@ def shading_target(target, albedo_min:float=0.05) -> tuple:
     a = target['albedo'].to(s)
     return s + target['residue'].to(s) / a.clamp_min(albedo_min), mask & (a.amin(1, keepdim=True) > albedo_min)
 
-# %% ../nbs/06_metrics.ipynb #d401ecbd
+# %% ../nbs/06_metrics.ipynb #a068a11b
 @torch.no_grad()
 def evaluate_batch(out, target:dict, face=None, keys=None, albedo_min:float=0.05) -> dict:
     "Per-sample metrics `{key: (B,)}` of model output `out` on a batch; `face (B,3,H,W)` or `target['face']`; only `keys` if given."
@@ -173,7 +179,9 @@ def evaluate_batch(out, target:dict, face=None, keys=None, albedo_min:float=0.05
     if want(NORMAL_KEYS) and 'normal' in out and has('normal'):
         res.update({f'normal_{k}': v for k, v in angular_error(out['normal'], target['normal'], mask).items()})
     if want(ALBEDO_KEYS) and 'albedo' in out and has('albedo'):
-        res.update(albedo_si_mse=si_mse(out['albedo'], target['albedo'], mask), albedo_lmse=lmse(out['albedo'], target['albedo'], mask))
+        a = _up(out['albedo'])
+        res.update(albedo_si_mse=si_mse(a, target['albedo'], mask), albedo_lmse=lmse(a, target['albedo'], mask),
+                   albedo_scale=face_mean(a, mask) / face_mean(target['albedo'].to(a), mask).clamp_min(1e-6))
     if want(SHADING_KEYS) and 'shading' in out and has('normal', 'light') and ('residue' not in target or has('albedo')):
         s_eff, region = shading_target(target, albedo_min)
         s = out['shading_final'] if 'shading_final' in out else out['shading']
@@ -187,6 +195,7 @@ def evaluate_batch(out, target:dict, face=None, keys=None, albedo_min:float=0.05
         r = _up(out['recon']).clamp(0, 1)
         res.update(recon_psnr=psnr(r, face, mask), recon_ssim=ssim(r, face, mask))
         res['recon_dssim'] = (1 - res['recon_ssim']) / 2
+    if want(RESIDUE_KEYS) and 'residue' in out: res['residue_abs'] = face_mean(_up(out['residue']).abs(), mask)
     return {k: v.detach() for k, v in res.items() if keys is None or k in keys}
 
 def summarize(results) -> dict:
