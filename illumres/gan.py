@@ -45,7 +45,7 @@ def gan_loss(score, target, mode:str='lsgan'):
     if mode == 'bce': return F.binary_cross_entropy_with_logits(score, t)
     raise ValueError(f"mode: expected 'lsgan' or 'bce', got {mode!r}")
 
-# %% ../nbs/08_gan.ipynb #81955d36
+# %% ../nbs/08_gan.ipynb #352642ea
 class AlbedoGAN(Callback):
     "Adversarial albedo training on `learn.model.critic`: a generator term in the loss, one critic step per batch."
     order = MixedPrecision.order - 1                                  # the generator term is part of the (autocast) loss
@@ -75,16 +75,14 @@ class AlbedoGAN(Callback):
         if not (self.training and self.active): return
         t = self.learn.yb[0]
         has_gt = t['domain'].reshape(-1) > 0.5
-        real, lab = t['albedo'][has_gt], torch.ones(int(has_gt.sum()), device=has_gt.device)
-        if self.domain and (~has_gt).any():
-            real = torch.cat([real, self.learn.pred['albedo_sfs'][~has_gt].detach().float()])
-            lab = torch.cat([lab, torch.zeros(int((~has_gt).sum()), device=lab.device)])
-        mask = torch.cat([t['mask'][has_gt], t['mask'][~has_gt]]) if self.domain else t['mask'][has_gt]
+        sel = torch.ones_like(has_gt) if self.domain else has_gt        # method 7 also shows the photos' albedos
+        albedo = torch.where(has_gt[:, None, None, None], t['albedo'], self.learn.pred['albedo_sfs'].detach().float())
+        real, lab = (albedo * t['mask'])[sel], has_gt[sel].float()
         self.critic.requires_grad_(True)
         self.copt.zero_grad(set_to_none=True)
         fake = self._fake().detach().float()
         loss = gan_loss(self.critic(fake), 0., self.mode)
-        if len(real): loss = (loss + gan_loss(self.critic(real * mask[:len(real)]), lab, self.mode)) / 2
+        if len(real): loss = (loss + gan_loss(self.critic(real), lab, self.mode)) / 2
         loss.backward()
         self.copt.step()
         self.copt.zero_grad(set_to_none=True)
