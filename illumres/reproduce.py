@@ -23,11 +23,12 @@ from .metrics import evaluate_batch, summarize, trivial_baseline
 __all__ = ['CONFIGS', 'RUNS', 'TABLE_COLS', 'as_photos', 'real_photos', 'make_data', 'train_run', 'eval_run', 'image_grid',
            'compare_figure', 'method_grid', 'reproduce', 'verdict', 'write_tables']
 
-# %% ../nbs/12_reproduce.ipynb #96dd124b
+# %% ../nbs/12_reproduce.ipynb #1ba14583
 CONFIGS = {
-    'tiny': dict(size=64, width=0.25, n_train=6, n_photos=3, n_val=3, epochs=1, bs=3, lr=1e-3, sfsnet_epochs=1, workers=0),
-    'quick': dict(size=64, width=None, n_train=1200, n_photos=400, n_val=200, epochs=2, bs=32, lr=1e-3, sfsnet_epochs=2, workers=2),
-    'full': dict(size=128, width=1.0, n_train=50000, n_photos=10000, n_val=1000, epochs=10, bs=16, lr=1e-3, sfsnet_epochs=15, workers=4),
+    'tiny': dict(size=64, width=0.25, n_train=6, n_photos=3, n_val=3, epochs=1, bs=3, lr=1e-3, sfsnet_epochs=1, workers=0, init=None),
+    'quick': dict(size=64, width=None, n_train=1200, n_photos=400, n_val=200, epochs=2, bs=32, lr=1e-3, sfsnet_epochs=2, workers=2,
+                  init='sfsnet_sfs'),     # shipped weights the SfSNet starts from (None: from scratch); width=None: theirs
+    'full': dict(size=128, width=1.0, n_train=50000, n_photos=10000, n_val=1000, epochs=10, bs=16, lr=1e-3, sfsnet_epochs=15, workers=4, init=None),
 }
 RUNS = {'sfsnet': ('sfsnet', None), **{m: (m, None) for m in RESIDUE_METHODS},
         'residue_albedo_gan_no_albedo': ('residue_albedo_gan', dict(w_albedo=0.))}   # run name -> (method, loss weights)
@@ -154,7 +155,7 @@ def method_grid(model, face, mask=None, name:str=''):
     rows = [[('face', face[i])] + [(k, _part(o, k)[i] * m[i]) for k in keys] for i in range(len(face))]
     return image_grid(rows, [name] * len(face), ['face', *keys])
 
-# %% ../nbs/12_reproduce.ipynb #3fd8dfef
+# %% ../nbs/12_reproduce.ipynb #7f30096a
 TABLE_COLS = ('normal_mean', 'albedo_si_mse', 'albedo_scale', 'shading_si_mse', 'shading_lmse', 'recon_psnr', 'recon_ssim', 'residue_abs')
 
 def _sample(src, n:int=3):
@@ -172,8 +173,8 @@ def reproduce(out='results', config:str='quick', seed:int=0, photos=None, runs=N
     times, t0 = {}, time.perf_counter()
     data = make_data(out/'data', cfg, seed, photos)
     times['data'] = time.perf_counter() - t0
-    if cfg['width'] is None: cfg['width'] = json.loads((shipped_weights()/'args.json').read_text())['width']
-    init0 = shipped_weights() if config == 'quick' else None
+    init0 = shipped_weights(cfg['init']) if cfg['init'] else None
+    if cfg['width'] is None: cfg['width'] = json.loads((init0/'args.json').read_text())['width']
     t = time.perf_counter()
     base = train_run('sfsnet', out/'runs'/'sfsnet', data, cfg, init=init0, seed=seed, progress=progress).parent
     times['train sfsnet'] = time.perf_counter() - t
