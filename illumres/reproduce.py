@@ -93,10 +93,10 @@ def train_run(name:str, folder, data:dict, cfg:dict, init=None, seed:int=0, prog
             with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(epochs, cfg['lr'], start_epoch=start)
     return save_weights(learn, f)
 
-# %% ../nbs/12_reproduce.ipynb #98933c9e
+# %% ../nbs/12_reproduce.ipynb #79eb873d
 @torch.no_grad()
 def eval_run(model, src, bs:int=32) -> dict:
-    "Dataset means of the metrics of `model` (None: the trivial baseline) on dataset folder `src`, plus albedo_scale, residue_abs."
+    "Dataset means of the metrics of `model` (None: the trivial baseline of the batch's means) on dataset folder `src`."
     dl = DataLoader(face_datasets(src, keys=TRUTH_KEYS), bs=bs)
     if model is not None: return evaluate(model, dl)
     return summarize([evaluate_batch(trivial_baseline(yb), yb, xb) for xb, yb in dl])
