@@ -1,4 +1,4 @@
-"""One shape-check helper and one atomic file writer, used by every other module.
+"""One shape-check helper, one atomic file writer, and the comparison helpers every test uses.
 
 Docs: https://illumres.github.io/illumres/core.html.md"""
 
@@ -6,13 +6,13 @@ Docs: https://illumres.github.io/illumres/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #7253f893
 from __future__ import annotations
-import os, tempfile
+import math, os, tempfile
 from contextlib import contextmanager
 from pathlib import Path
 import torch
 
 # %% auto #0
-__all__ = ['check_shape', 'atomic_write', 'save_figure']
+__all__ = ['check_shape', 'atomic_write', 'test_near', 'test_mostly_eq', 'save_figure']
 
 # %% ../nbs/00_core.ipynb #f2767efa
 def _fmt_spec(spec): return '(' + ','.join('|'.join(map(str, s)) if isinstance(s, tuple) else str(s) for s in spec) + ')'
@@ -57,6 +57,35 @@ def atomic_write(path):
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp): os.remove(tmp)
+
+# %% ../nbs/00_core.ipynb #49a82f21
+def _finite_absmax(x) -> float:
+    x = x.detach().abs().double()
+    x = x[torch.isfinite(x)]
+    return x.max().item() if x.numel() else 0.
+
+def test_near(actual, expected, ulps:float=16., scale:float|None=None, max_share:float=0., msg:str=''):
+    "Assert `actual` and `expected` (one quantity by two float code paths) agree to `ulps` epsilons of their dtype, relative to `|expected| + scale`; `max_share` of the elements may be off by more (values behind a threshold)."
+    actual, expected = torch.as_tensor(actual), torch.as_tensor(expected)
+    eps = torch.finfo(expected.dtype if expected.is_floating_point() else torch.float32).eps
+    scale = _finite_absmax(expected) if scale is None else float(scale)
+    rtol, atol = ulps * eps, ulps * eps * scale
+    if max_share > 0:
+        assert actual.shape == expected.shape and actual.dtype == expected.dtype, f'{msg}: {actual.shape}/{actual.dtype} vs {expected.shape}/{expected.dtype}'
+        a, e = actual.detach().double(), expected.detach().double()
+        same = torch.isclose(a, e, rtol=rtol, atol=atol, equal_nan=True) | (a == e)
+        share = 1 - same.double().mean().item() if a.numel() else 0.
+        assert share <= max_share, (f"{msg + ': ' if msg else ''}{share:.3%} of {a.numel()} elements differ by more than {ulps:g} ulps "
+                                    f"of scale {scale:.3g} (at most {max_share:.3%} allowed); largest difference {(a - e).abs().nan_to_num().max().item():.3g}")
+        return
+    torch.testing.assert_close(actual, expected, rtol=rtol, atol=atol, equal_nan=True, msg=lambda m: f'{msg}: {m}' if msg else m)
+
+def test_mostly_eq(actual, expected, max_share:float, msg:str=''):
+    "Assert that at most `max_share` (0..1) of the elements of `actual` and `expected` (discrete results, same shape) differ."
+    actual, expected = torch.as_tensor(actual), torch.as_tensor(expected)
+    assert actual.shape == expected.shape, f'{msg}: shapes differ, {tuple(actual.shape)} vs {tuple(expected.shape)}'
+    share = (actual != expected).double().mean().item() if actual.numel() else 0.
+    assert share <= max_share, f"{msg + ': ' if msg else ''}{share:.3%} of {actual.numel()} elements differ (at most {max_share:.3%} allowed)"
 
 # %% ../nbs/00_core.ipynb #6ae6b452
 def save_figure(fig, path, dpi:int=100, close:bool=True):
