@@ -8,8 +8,9 @@ Docs: https://illumres.github.io/illumres/reproduce.html.md"""
 
 # %% ../nbs/12_reproduce.ipynb #21ebdf48
 from __future__ import annotations
-import csv, json, math, shutil, tempfile, time
+import csv, json, math, shutil, tempfile, time, warnings
 from pathlib import Path
+import numpy as np
 import torch
 from fastai.data.load import DataLoader
 from tqdm.auto import tqdm
@@ -18,10 +19,12 @@ from .data import synthesize, find_faces, face_datasets, face_dataloaders, sibli
 from .residue import RESIDUE_METHODS, TRUTH_KEYS
 from .learner import sfs_learner, resume, save_weights, load_model, shipped_weights, evaluate
 from .metrics import evaluate_batch, summarize, trivial_baseline
+from .stats import bootstrap_ci, paired_ci, change, fmt_ci, identity_of, ci_figure, NO_CHANGE
 
 # %% auto #0
-__all__ = ['CONFIGS', 'RUNS', 'TABLE_COLS', 'as_photos', 'real_photos', 'make_data', 'train_run', 'eval_run', 'image_grid',
-           'compare_figure', 'method_grid', 'reproduce', 'verdict', 'write_tables']
+__all__ = ['CONFIGS', 'RUNS', 'CI_METRICS', 'TABLE_COLS', 'COMPARE', 'as_photos', 'real_photos', 'make_data', 'train_run',
+           'eval_samples', 'eval_run', 'image_grid', 'compare_figure', 'method_grid', 'runs_dir', 'summary_row',
+           'compare_rows', 'reproduce', 'verdict', 'write_tables', 'write_seed_tables']
 
 # %% ../nbs/12_reproduce.ipynb #1ba14583
 CONFIGS = {
@@ -94,12 +97,31 @@ def train_run(name:str, folder, data:dict, cfg:dict, init=None, seed:int=0, prog
     return save_weights(learn, f)
 
 # %% ../nbs/12_reproduce.ipynb #79eb873d
+def _files(ds) -> list:
+    return [f for d in ds.datasets for f in _files(d)] if hasattr(ds, 'datasets') else list(ds.files)
+
 @torch.no_grad()
+def eval_samples(model, src, bs:int=32) -> dict:
+    "Per-face metrics `{key: (N,) array}` of `model` (None: the trivial baseline of each batch's means) on dataset folder `src`, with `identity` (N,)."
+    ds = face_datasets(src, keys=TRUTH_KEYS)
+    dl = DataLoader(ds, bs=bs)
+    if model is not None:
+        model.eval(); dev = next(model.parameters()).device
+    res = []
+    for xb, yb in dl:
+        if model is None: res.append(evaluate_batch(trivial_baseline(yb), yb, xb)); continue
+        xb = xb.to(dev); yb = {k: v.to(dev) for k, v in yb.items()}
+        res.append(evaluate_batch(model(xb), yb, xb))
+    keys = dict.fromkeys(k for r in res for k in r)
+    out = {k: torch.cat([r[k].double().cpu().reshape(-1) for r in res]).numpy() for k in keys}
+    out['identity'] = np.array([identity_of(f) for f in _files(ds)])
+    return out
+
 def eval_run(model, src, bs:int=32) -> dict:
     "Dataset means of the metrics of `model` (None: the trivial baseline of the batch's means) on dataset folder `src`."
-    dl = DataLoader(face_datasets(src, keys=TRUTH_KEYS), bs=bs)
-    if model is not None: return evaluate(model, dl)
-    return summarize([evaluate_batch(trivial_baseline(yb), yb, xb) for xb, yb in dl])
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', RuntimeWarning)          # a metric without ground truth anywhere: NaN, as summarize gives
+        return {k: float(np.nanmean(v)) for k, v in eval_samples(model, src, bs).items() if k != 'identity'}
 
 # %% ../nbs/12_reproduce.ipynb #dfcec097
 def _part(o, k):
@@ -156,6 +178,7 @@ def method_grid(model, face, mask=None, name:str=''):
     return image_grid(rows, [name] * len(face), ['face', *keys])
 
 # %% ../nbs/12_reproduce.ipynb #7f30096a
+CI_METRICS = ['normal_mean', 'albedo_si_mse', 'shading_si_mse', 'recon_psnr']
 TABLE_COLS = ('normal_mean', 'albedo_si_mse', 'albedo_scale', 'shading_si_mse', 'shading_lmse', 'recon_psnr', 'recon_ssim', 'residue_abs')
 
 def _sample(src, n:int=3):
@@ -165,38 +188,89 @@ def _sample(src, n:int=3):
     target = {k: torch.stack([ds[i][1][k] for i in idx]) for k in ds[0][1]}
     return face, target
 
-def reproduce(out='results', config:str='quick', seed:int=0, photos=None, runs=None, progress:bool=True) -> list[dict]:
-    "Run the whole job of config `config` ('quick', 'full', 'tiny') into `out`; the metric rows (see the text)."
+def runs_dir(out, k:int=0) -> Path:
+    "Folder of the runs of the `k`-th training seed: `out/runs`, then `out/runs_s1`, `out/runs_s2`, ..."
+    return Path(out)/('runs' if k == 0 else f'runs_s{k}')
+
+def _samples(model, src, cache) -> dict:
+    "`eval_samples`, cached in `cache` (.npz) when given."
+    if cache is not None and Path(cache).exists():
+        with np.load(cache, allow_pickle=False) as z: return {k: z[k] for k in z.files}
+    r = eval_samples(model, src)
+    if cache is not None:
+        with atomic_write(cache) as f:
+            with open(f, 'wb') as fh: np.savez(fh, **r)
+    return r
+
+def summary_row(samples:dict, **labels) -> dict:
+    "`labels` and the mean of each metric of `samples`, with its 95 % interval `<key>_lo`/`<key>_hi` (bootstrap over identities)."
+    row = dict(labels)
+    for k, v in samples.items():
+        if k == 'identity': continue
+        row[k], row[f'{k}_lo'], row[f'{k}_hi'] = bootstrap_ci(v, samples['identity'])
+    return row
+
+COMPARE = {'shading_si_mse': ('%', True), 'recon_psnr': ('dB', False), 'normal_mean': ('deg', False), 'albedo_si_mse': ('%', True)}
+
+def compare_rows(samples:dict, base:str='sfsnet', seed:int|None=None) -> list[dict]:
+    "Paired differences against run `base` on the same faces: rows `method, domain, metric, unit, diff, ci_low, ci_high` for `COMPARE`."
+    rows = []
+    for (name, dom), s in samples.items():
+        if name in (base, 'trivial') or (base, dom) not in samples: continue
+        b = samples[(base, dom)]
+        assert (s['identity'] == b['identity']).all(), 'compare_rows: the two runs were not evaluated on the same faces'
+        for k, (unit, rel) in COMPARE.items():
+            if k not in s or k not in b or np.isnan(s[k]).all(): continue
+            d, lo, hi = paired_ci(s[k], b[k], s['identity'], relative=rel)
+            rows.append(dict(method=name, domain=dom, metric=k, unit=unit, diff=d, ci_low=lo, ci_high=hi,
+                             **({} if seed is None else {'seed': seed})))
+    return rows
+
+def _evaluate_runs(out, data, runs, k:int, progress:bool) -> dict:
+    "Per-face metrics of every run of seed `k` (and, for k = 0, the trivial baseline) on the three test sets."
+    models = {r: load_model(runs_dir(out, k)/r) for r in runs}
+    samples = {}
+    for dom in tqdm(('sfs_val', 'wild_val', 'real'), desc='evaluate' + (f' (seed {k})' if k else ''), disable=not progress):
+        for name, model in [('trivial', None), *models.items()]:
+            if name == 'trivial' and (dom == 'real' or k > 0): continue
+            cache = None if model is None else runs_dir(out, k)/name/f'eval_{dom}.npz'
+            samples[(name, dom.replace('_val', ''))] = _samples(model, data[dom], cache)
+    return models, samples
+
+def reproduce(out='results', config:str='quick', seed:int=0, photos=None, runs=None, progress:bool=True, seeds:int=1) -> list[dict]:
+    "Run the whole job of config `config` ('quick', 'full', 'tiny') into `out`, training every run with `seeds` seeds; the metric rows of the first."
     if config not in CONFIGS: raise ValueError(f"config: expected one of {', '.join(CONFIGS)}, got {config!r}")
+    if seeds < 1: raise ValueError(f"seeds: expected at least 1 training seed, got {seeds}")
     cfg, out = dict(CONFIGS[config]), Path(out)
     runs = list(runs or RUNS)
+    if 'sfsnet' not in runs: runs = ['sfsnet', *runs]
     times, t0 = {}, time.perf_counter()
     data = make_data(out/'data', cfg, seed, photos)
     times['data'] = time.perf_counter() - t0
     init0 = shipped_weights(cfg['init']) if cfg['init'] else None
     if cfg['width'] is None: cfg['width'] = json.loads((init0/'args.json').read_text())['width']
-    t = time.perf_counter()
-    base = train_run('sfsnet', out/'runs'/'sfsnet', data, cfg, init=init0, seed=seed, progress=progress).parent
-    times['train sfsnet'] = time.perf_counter() - t
-    for name in tqdm([r for r in runs if r != 'sfsnet'], desc='residue runs', disable=not progress):
+    per_seed = []
+    for k in range(seeds):                       # the data stay the same; only the training seed changes
+        sfx = f' seed {k}' if k else ''
         t = time.perf_counter()
-        train_run(name, out/'runs'/name, data, cfg, init=base, seed=seed, progress=progress)
-        times[f'train {name}'] = time.perf_counter() - t
-    t = time.perf_counter()
-    models = {r: load_model(out/'runs'/r) for r in runs}
-    rows = []
-    for dom in tqdm(('sfs_val', 'wild_val', 'real'), desc='evaluate', disable=not progress):
-        for name, model in [('trivial', None), *models.items()]:
-            if name == 'trivial' and dom == 'real': continue
-            cache = out/'runs'/name/f'eval_{dom}.json'
-            if cache.exists(): r = json.loads(cache.read_text())
-            else:
-                r = eval_run(model, data[dom])
-                if model is not None:
-                    with atomic_write(cache) as f: f.write_text(json.dumps(r, indent=1))
-            rows.append(dict(method=name, domain=dom.replace('_val', ''), **r))
-    times['evaluate'] = time.perf_counter() - t
-    write_tables(rows, out)
+        base = train_run('sfsnet', runs_dir(out, k)/'sfsnet', data, cfg, init=init0, seed=seed + k, progress=progress).parent
+        times[f'train sfsnet{sfx}'] = time.perf_counter() - t
+        for name in tqdm([r for r in runs if r != 'sfsnet'], desc='residue runs' + sfx, disable=not progress):
+            t = time.perf_counter()
+            train_run(name, runs_dir(out, k)/name, data, cfg, init=base, seed=seed + k, progress=progress)
+            times[f'train {name}{sfx}'] = time.perf_counter() - t
+        t = time.perf_counter()
+        models_k, samples = _evaluate_runs(out, data, runs, k, progress)
+        times[f'evaluate{sfx}'] = time.perf_counter() - t
+        if k == 0: models = models_k
+        per_seed.append(samples)
+    rows = [summary_row(s, method=name, domain=dom) for (name, dom), s in per_seed[0].items()]
+    diffs = compare_rows(per_seed[0])
+    write_tables(rows, out, diffs)
+    save_figure(ci_figure([dict(model=r['method'], domain=r['domain'], metric=m, value=r[m], ci_low=r[f'{m}_lo'], ci_high=r[f'{m}_hi'])
+                           for r in rows for m in CI_METRICS if m in r and not math.isnan(r[m])], CI_METRICS,
+                          title='95 % intervals (bootstrap over test identities), training seed 0'), out/'compare_ci.png')
+    if seeds > 1: write_seed_tables(per_seed, out, seed)
     t = time.perf_counter()
     for dom in ('sfs_val', 'wild_val', 'real'):
         face, target = _sample(data[dom])
@@ -216,40 +290,76 @@ def _fmt(v):
     if v is None or (isinstance(v, float) and math.isnan(v)): return ''
     return f'{v:.4f}' if abs(v) < 10 else f'{v:.2f}'
 
-def verdict(d_shading:float, d_psnr:float) -> str:
-    "Words for a change of the shading si-MSE `d_shading` (%) and of the reconstruction PSNR `d_psnr` (dB) against SfSNet."
-    s = 'lower shading error' if d_shading < -5 else 'higher shading error' if d_shading > 5 else 'the same shading error'
-    r = 'better reconstruction' if d_psnr > 0.5 else 'worse reconstruction' if d_psnr < -0.5 else 'the same reconstruction'
-    if d_shading < -5 and d_psnr >= -0.5: return f'helps: {s}, {r}'
-    if d_shading < -5: return f'mixed: {s}, {r}'
-    return f'does not help: {s}, {r}'
+def _fmt_ci(r, c):
+    v, lo, hi = r.get(c), r.get(f'{c}_lo'), r.get(f'{c}_hi')
+    if lo is None or v is None or math.isnan(v) or math.isnan(lo): return _fmt(v)
+    return f'{_fmt(v)} [{_fmt(lo)}, {_fmt(hi)}]'
 
-def write_tables(rows:list, out) -> Path:
-    "Write `rows` to `out/metrics.csv` and `out/metrics.md` (tables per domain and the comparison with SfSNet); the .md path."
-    out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    keys = ['method', 'domain'] + list(dict.fromkeys(k for r in rows for k in r if k not in ('method', 'domain')))
-    with atomic_write(out/'metrics.csv') as f:
+def verdict(d_shading:tuple, d_psnr:tuple) -> str:
+    "Words for the change of the shading si-MSE (%) and of the reconstruction PSNR (dB) against SfSNet, each `(estimate, low, high)`: a change only where its interval excludes zero."
+    s = change(d_shading, 'lower shading error', 'higher shading error')
+    r = change(d_psnr, 'worse reconstruction', 'better reconstruction')
+    s = 'no measurable change in shading error' if s == NO_CHANGE else s
+    r = 'no measurable change in reconstruction' if r == NO_CHANGE else r
+    if s.startswith('lower') and not r.startswith('worse'): head = 'helps'
+    elif s.startswith('lower') or (r.startswith('better') and not s.startswith('higher')): head = 'mixed'
+    elif s.startswith('no measurable') and r.startswith('no measurable'): head = 'no measurable change'
+    else: head = 'does not help'
+    return f'{head}: {s}, {r}'
+
+def _write_csv(path, rows):
+    keys = list(dict.fromkeys(k for r in rows for k in r))
+    with atomic_write(path) as f:
         with open(f, 'w', newline='') as fh:
             w = csv.DictWriter(fh, keys); w.writeheader(); w.writerows(rows)
+
+def write_tables(rows:list, out, diffs:list|None=None) -> Path:
+    "Write `rows` to `out/metrics.csv` and `out/metrics.md` (tables per domain with 95 % intervals, and the paired comparison with SfSNet in `diffs`); the .md path."
+    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    _write_csv(out/'metrics.csv', rows)
     md = []
     for dom in dict.fromkeys(r['domain'] for r in rows):
         rs = [r for r in rows if r['domain'] == dom]
         cols = [c for c in TABLE_COLS if any(not math.isnan(r.get(c, float('nan'))) for r in rs)]
         md += [f'### {dom}', '', '| method | ' + ' | '.join(cols) + ' |', '|---|' + '---:|' * len(cols)]
-        md += ['| ' + r['method'] + ' | ' + ' | '.join(_fmt(r.get(c)) for c in cols) + ' |' for r in rs]
+        md += ['| ' + r['method'] + ' | ' + ' | '.join(_fmt_ci(r, c) for c in cols) + ' |' for r in rs]
         md.append('')
-    base = {r['domain']: r for r in rows if r['method'] == 'sfsnet'}
-    if 'wild' in base:
-        b = base['wild']
-        md += ['### Against SfSNet, on the wild domain', '']
-        for r in rows:
-            if r['domain'] != 'wild' or r['method'] in ('sfsnet', 'trivial'): continue
-            ds = (r['shading_si_mse'] - b['shading_si_mse']) / b['shading_si_mse'] * 100
-            dp = r['recon_psnr'] - b['recon_psnr']
-            dn = r['normal_mean'] - b['normal_mean']
-            da = (r['albedo_si_mse'] - b['albedo_si_mse']) / b['albedo_si_mse'] * 100
-            md.append(f"- `{r['method']}`: shading si-MSE {ds:+.0f} %, recon PSNR {dp:+.2f} dB, normal error {dn:+.2f} deg, "
-                      f"albedo si-MSE {da:+.0f} %, albedo scale {r.get('albedo_scale', float('nan')):.2f}: **{verdict(ds, dp)}**.")
-        md.append('')
+    if diffs:
+        _write_csv(out/'comparisons.csv', diffs)
+        for dom in dict.fromkeys(d['domain'] for d in diffs):
+            md += [f'### Against SfSNet, on the {dom} domain (paired, 95 % intervals)', '']
+            for name in dict.fromkeys(d['method'] for d in diffs if d['domain'] == dom):
+                ds = {d['metric']: (d['diff'], d['ci_low'], d['ci_high']) for d in diffs if d['domain'] == dom and d['method'] == name}
+                parts = [f"{k.replace('_', ' ')} {fmt_ci(ds[k], 0 if COMPARE[k][1] else 2, ' ' + COMPARE[k][0])}" for k in COMPARE if k in ds]
+                v = f": **{verdict(ds['shading_si_mse'], ds['recon_psnr'])}**" if 'shading_si_mse' in ds and 'recon_psnr' in ds else ''
+                md.append(f"- `{name}`: " + ', '.join(parts) + v + '.')
+            md.append('')
     with atomic_write(out/'metrics.md') as f: f.write_text('\n'.join(md))
     return out/'metrics.md'
+
+def write_seed_tables(per_seed:list, out, seed:int=0) -> Path:
+    "For several training seeds (`per_seed`: one `{(run, domain): samples}` each): `seeds.csv` and `seeds.md`, the spread over seeds and the verdicts per seed."
+    out = Path(out); n = len(per_seed)
+    rows = [summary_row(s, method=name, domain=dom, seed=seed + k) for k, ps in enumerate(per_seed) for (name, dom), s in ps.items()]
+    diffs = [d for k, ps in enumerate(per_seed) for d in compare_rows(ps, seed=seed + k)]
+    _write_csv(out/'seeds.csv', rows); _write_csv(out/'seeds_comparisons.csv', diffs)
+    md = [f'### Over {n} training seeds: mean (sd) of the per-seed means', '']
+    for dom in dict.fromkeys(r['domain'] for r in rows if r['domain'] != 'real'):
+        rs = [r for r in rows if r['domain'] == dom and r['method'] != 'trivial']
+        cols = [c for c in CI_METRICS if any(not math.isnan(r.get(c, float('nan'))) for r in rs)]
+        md += [f'#### {dom}', '', '| method | ' + ' | '.join(cols) + ' |', '|---|' + '---:|' * len(cols)]
+        for name in dict.fromkeys(r['method'] for r in rs):
+            vals = {c: np.array([r[c] for r in rs if r['method'] == name]) for c in cols}
+            md.append(f'| {name} | ' + ' | '.join(f'{_fmt(v.mean())} ({_fmt(v.std(ddof=1) if len(v) > 1 else 0.)})' for v in vals.values()) + ' |')
+        md.append('')
+    for dom in dict.fromkeys(d['domain'] for d in diffs):
+        md += [f'#### Verdicts against SfSNet on {dom}, per seed', '', '| method | ' + ' | '.join(f'seed {seed + k}' for k in range(n)) + ' | the same in every seed |', '|---|' + '---|' * (n + 1)]
+        for name in dict.fromkeys(d['method'] for d in diffs if d['domain'] == dom):
+            vs = []
+            for k in range(n):
+                ds = {d['metric']: (d['diff'], d['ci_low'], d['ci_high']) for d in diffs if d['domain'] == dom and d['method'] == name and d['seed'] == seed + k}
+                vs.append(verdict(ds['shading_si_mse'], ds['recon_psnr']) if 'shading_si_mse' in ds and 'recon_psnr' in ds else 'n/a')
+            md.append(f'| `{name}` | ' + ' | '.join(vs) + f" | {'yes' if len(set(vs)) == 1 else 'no'} |")
+        md.append('')
+    with atomic_write(out/'seeds.md') as f: f.write_text('\n'.join(md))
+    return out/'seeds.md'
