@@ -385,8 +385,14 @@ def synthesize(out, n:int, size:int=64, domain:str='sfs', seed:int=0, shapes:str
             for id, t in todo.items(): done(_shape_task(str(out), id, t, cfg))
         finally: torch.set_num_threads(threads)
     else:
-        ex = ProcessPoolExecutor(workers, mp_context=mp.get_context('spawn'), initializer=_init_worker, initargs=(1,))
-        futs, recorded = [ex.submit(_shape_task, str(out), id, t, cfg) for id, t in todo.items()], set()
+        import signal, threading
+        main = threading.current_thread() is threading.main_thread()
+        old = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None    # workers start ignoring Ctrl-C, even while they import
+        try:
+            ex = ProcessPoolExecutor(workers, mp_context=mp.get_context('spawn'), initializer=_init_worker, initargs=(1,))
+            futs, recorded = [ex.submit(_shape_task, str(out), id, t, cfg) for id, t in todo.items()], set()   # (submit starts them)
+        finally:
+            if main: signal.signal(signal.SIGINT, old)
         try:
             for f in futs: done(f.result()); recorded.add(f)           # in order: the manifest is the same on every run
         except KeyboardInterrupt:                 # Ctrl-C: drop the queue, let the running shapes finish, record all that is done
