@@ -184,11 +184,11 @@ def load_model(path, device='cpu'):
 def evaluate(model, dl, progress:bool=False) -> dict:
     "Dataset means of the metrics of `evaluate_batch` for `model` over dataloader `dl` (NaN-skipping)."
     from illumres.metrics import evaluate_batch, summarize
-    from fastprogress.fastprogress import progress_bar
+    from tqdm import tqdm
     model.eval()
     dev = next(model.parameters()).device
     res = []
-    for xb, yb in (progress_bar(dl) if progress else dl):
+    for xb, yb in tqdm(dl, desc='evaluating', unit='batch', disable=not progress):
         xb = xb.to(dev); yb = {k: v.to(dev) for k, v in yb.items()}
         res.append(evaluate_batch(model(xb), yb, xb))
     return summarize(res)

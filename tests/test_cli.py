@@ -61,12 +61,12 @@ def test_decompose_with_shipped_weights(tmp_path):
     names = sorted(p.name for p in (tmp_path / 'dec').iterdir())
     assert names == [f'astronaut_{k}' for k in ('albedo.png', 'face.png', 'grid.png', 'light.txt', 'mask.png', 'normal.png', 'recon.png', 'shading.png')]
     assert len((tmp_path / 'dec' / 'astronaut_light.txt').read_text().split()) == 27
+    assert 'FutureWarning' not in r.stderr and 'decomposing: 100%' in r.stderr          # no torch.jit notice; a progress bar
 
 
 # Issue 11, section 2: bad input and interruptions. Each test failed before its fix.
 import json, os, signal, time
 FX = Path(__file__).resolve().parent.parent / 'tests_data'
-SHARED = Path(__file__).resolve().parents[2] / 'shared' / 'data' / 'real_faces'
 
 def no_traceback(r):
     assert 'Traceback' not in r.stderr and 'warnings.warn' not in r.stderr, r.stderr
@@ -87,21 +87,6 @@ def clash(tmp_path_factory):
     two_face_photo(d / 'two_people.jpg')
     shutil.copy(FX / 'photos' / 'astronaut.jpg', d / 'two_people_1.jpg')
     return d
-
-# 1. output names never collide
-def test_decompose_output_names_never_collide(clash, tmp_path):
-    r = run('decompose', str(clash), '--all-faces', '--out', str(tmp_path / 'o'))
-    assert r.returncode == 0, r.stderr
-    faces = sorted(p.name for p in (tmp_path / 'o').glob('*_face.png'))
-    assert r.stdout.startswith(f'{len(faces)} faces decomposed') and len(faces) == 5, (r.stdout, faces)
-    assert 'names kept apart: obama.jpg -> obama_jpg, obama.png -> obama_png, two_people.jpg face 2 -> two_people_1_2' in r.stdout
-    a, b = (Image.open(tmp_path / 'o' / f'obama_{e}_face.png').tobytes() for e in ('jpg', 'png'))
-    assert a != b
-
-def test_crop_faces_output_names_never_collide(clash, tmp_path):
-    r = run('crop-faces', str(clash), str(tmp_path / 'o'), '--all-faces', '--size', '64')
-    assert r.returncode == 0, r.stderr
-    assert r.stdout.startswith('5 faces from 4 photos') and len(list((tmp_path / 'o').glob('*_face.png'))) == 5, r.stdout
 
 # 2, 4, 5, 7, 8: requests that cannot make anything, refused in one line before anything is written. One Python
 # process runs them all through `main` (what the console script calls): a process per case would cost minutes.
@@ -229,8 +214,22 @@ def wait_for(cond, timeout=120):
         if time.time() - t > timeout: raise TimeoutError
         time.sleep(0.2)
 
+STARTED = []
+
 def start(*args):
-    return subprocess.Popen([str(EXE), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    "Start `illumres ARGS` in its own process group (as a shell does), stopped for good at the end of the test."
+    p = subprocess.Popen([str(EXE), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    STARTED.append(p)
+    return p
+
+@pytest.fixture(autouse=True)
+def _stop_started():
+    yield
+    while STARTED:
+        p = STARTED.pop()
+        try: os.killpg(p.pid, signal.SIGKILL)
+        except ProcessLookupError: pass
+        p.communicate()
 
 def manifest_lines(d):
     m = d / 'manifest.jsonl'
@@ -277,33 +276,60 @@ def test_reproduce_ctrl_c_says_what_was_kept(tmp_path):
     assert p.returncode == 130 and 'Traceback' not in err, err
     assert err.strip().splitlines()[-1] == f'illumres reproduce: interrupted; finished steps are kept in {d} (datasets, runs/*/last.pt, cached results); rerun the same command to resume'
 
-# 10. masks are never inputs; a negative azimuth needs no '='
-def test_decompose_skips_masks_given_as_inputs(tmp_path):
-    for f in ('0_face.png', '0_mask.png'): shutil.copy(FX / 'pseudo' / f, tmp_path / f)
-    r = run('decompose', str(tmp_path / '0_face.png'), str(tmp_path / '0_mask.png'), '--cropped', '--out', str(tmp_path / 'o'))
-    assert r.returncode == 0 and r.stdout.startswith('1 faces decomposed'), r.stdout + r.stderr
-    assert not list((tmp_path / 'o').glob('0_mask_*')) and (tmp_path / 'o' / '0_face_normal.png').exists()
-    assert 'FutureWarning' not in r.stderr                              # 11: no torch.jit notice
+# 1, 10, 11: commands that load the model, run in one process (see `run_in_one`)
+@pytest.fixture(scope='module')
+def made(clash, tmp_path_factory):
+    t = tmp_path_factory.mktemp('made')
+    (t / 'crops').mkdir(); (t / 'nogt').mkdir()
+    for f in ('0_face.png', '0_mask.png'):
+        shutil.copy(FX / 'pseudo' / f, t / 'crops' / f); shutil.copy(FX / 'pseudo' / f, t / 'nogt' / f.replace('0_', 'me_'))
+    cases = dict(decompose=['decompose', str(clash), '--all-faces', '--out', f'{t}/dec'],
+                 crop=['crop-faces', str(clash), f'{t}/crop', '--all-faces', '--size', '64'],
+                 masks=['decompose', f'{t}/crops/0_face.png', f'{t}/crops/0_mask.png', '--cropped', '--out', f'{t}/masks'],
+                 relight=['relight', str(FX / 'photos' / 'obama.jpg'), '--direction', '-30,20', '--out', f'{t}/x.png'],
+                 eval=['eval', f'{t}/nogt', '--out', f'{t}/m.json'],
+                 pseudo=['pseudo-label', str(FX / 'photos'), f'{t}/pl'])
+    return t, dict(zip(cases, run_in_one(list(cases.values()))))
 
-def test_relight_negative_azimuth_with_a_space(tmp_path):
-    r = run('relight', str(FX / 'photos' / 'obama.jpg'), '--direction', '-30,20', '--out', str(tmp_path / 'x.png'))
-    assert r.returncode == 0, r.stderr
-    assert Image.open(tmp_path / 'x.png').size == (64, 64)
+# 1. output names never collide
+def test_decompose_output_names_never_collide(made):
+    t, (code, out, err) = made[0], made[1]['decompose']
+    assert code == 0, err
+    faces = sorted(p.name for p in (t / 'dec').glob('*_face.png'))
+    assert out.startswith(f'{len(faces)} faces decomposed') and len(faces) == 5, (out, faces)
+    assert 'names kept apart: obama.jpg -> obama_jpg, obama.png -> obama_png, two_people.jpg face 2 -> two_people_1_2' in out
+    a, b = (Image.open(t / 'dec' / f'obama_{e}_face.png').tobytes() for e in ('jpg', 'png'))
+    assert a != b
+
+def test_crop_faces_output_names_never_collide(made):
+    t, (code, out, err) = made[0], made[1]['crop']
+    assert code == 0, err
+    assert out.startswith('5 faces from 4 photos') and len(list((t / 'crop').glob('*_face.png'))) == 5, out
+
+# 10. masks are never inputs; a negative azimuth needs no '='
+def test_decompose_skips_masks_given_as_inputs(made):
+    t, (code, out, err) = made[0], made[1]['masks']
+    assert code == 0 and out.startswith('1 faces decomposed'), out + err
+    assert not list((t / 'masks').glob('0_mask_*')) and (t / 'masks' / '0_face_normal.png').exists()
+
+def test_relight_negative_azimuth_with_a_space(made):
+    t, (code, out, err) = made[0], made[1]['relight']
+    assert code == 0, err
+    assert Image.open(t / 'x.png').size == (64, 64)
 
 # 11. smaller
-def test_eval_without_ground_truth_says_so_and_writes_standard_json(tmp_path):
-    d = tmp_path / 'crops'; d.mkdir()
-    for f in ('0_face.png', '0_mask.png'): shutil.copy(FX / 'pseudo' / f, d / f.replace('0_', 'me_'))
-    r = run('eval', str(d), '--out', str(tmp_path / 'm.json'))
-    assert r.returncode == 0, r.stderr
-    assert 'n/a' in r.stdout and 'metrics need ground truth' in r.stdout and 'nan' not in r.stdout.lower().replace('n/a', '')
-    m = json.loads((tmp_path / 'm.json').read_text(), parse_constant=lambda c: pytest.fail(f'non-standard JSON {c}'))
+def test_eval_without_ground_truth_says_so_and_writes_standard_json(made):
+    t, (code, out, err) = made[0], made[1]['eval']
+    assert code == 0, err
+    assert 'n/a' in out and 'metrics need ground truth' in out and 'nan' not in out.lower().replace('n/a', '')
+    assert 'evaluating: 100%' in err                                    # a labelled progress bar
+    m = json.loads((t / 'm.json').read_text(), parse_constant=lambda c: pytest.fail(f'non-standard JSON {c}'))
     assert None in m.values()
 
-def test_pseudo_label_links_back_to_photos(tmp_path):
-    r = run('pseudo-label', str(FX / 'photos'), str(tmp_path / 'pl'))
-    assert r.returncode == 0, r.stderr
-    assert (tmp_path / 'pl' / 'sources.csv').read_text().splitlines() == ['name,photo', f"0,{FX / 'photos' / 'astronaut.jpg'}", f"1,{FX / 'photos' / 'obama.jpg'}"]
+def test_pseudo_label_links_back_to_photos(made):
+    t, (code, out, err) = made[0], made[1]['pseudo']
+    assert code == 0, err
+    assert (t / 'pl' / 'sources.csv').read_text().splitlines() == ['name,photo', f"0,{FX / 'photos' / 'astronaut.jpg'}", f"1,{FX / 'photos' / 'obama.jpg'}"]
 
 def test_no_mixed_precision_help_reads_right():
     r = run('train', '--help')
