@@ -159,12 +159,14 @@ def test_nothing_produced_fails(tmp_path):
     t = tmp_path
     (t / 'a.jpg').write_bytes(b'junk'); (t / 'b.png').write_bytes(b'junk')
     (t / 'p').mkdir(); (t / 'p' / 'a.jpg').write_bytes(b'junk'); Image.new('RGB', (64, 64), 'grey').save(t / 'p' / 'wall.png')
-    (d, _, de), (c, _, ce) = run_in_one([['decompose', f'{t}/a.jpg', f'{t}/b.png', '--out', f'{t}/o'], ['crop-faces', f'{t}/p', f'{t}/o2']])
+    (d, _, de), (c, _, ce), (p, _, pe) = run_in_one([['decompose', f'{t}/a.jpg', f'{t}/b.png', '--out', f'{t}/o'], ['crop-faces', f'{t}/p', f'{t}/o2'],
+                                                      ['pseudo-label', f'{t}/p', f'{t}/o3']])
+    assert p == 1 and pe.strip().splitlines()[-1] == f'illumres pseudo-label: {t}/p: no photo labelled: all were skipped (the reasons are above)', pe
     assert d == 1 and de.strip().splitlines()[-1] == 'illumres decompose: no face decomposed: all 2 photos were skipped (the reasons are above)', de
     assert f'illumres decompose: skipped: {t}/a.jpg: not a readable image (corrupt or truncated?): re-export it, or leave it out\n' in de  # 11: one line
     assert c == 1 and ce.strip().splitlines()[-1] == f"illumres crop-faces: {t}/p: no face cropped: all 2 photos were skipped (the reasons are above)", ce
     assert f"illumres crop-faces: skipped {t}/p/wall.png: no face found: use a photo with a frontal face\n" in ce and '--cropped' not in ce   # 11
-    assert 'Traceback' not in de + ce and not (t / 'o').exists() and not list((t / 'o2').glob('*'))
+    assert 'Traceback' not in de + ce + pe and not (t / 'o').exists() and not list((t / 'o2').glob('*')) and not (t / 'o3').exists()
 
 # 6. checkpoints that are not illumres's: one line each
 @pytest.fixture(scope='module')
