@@ -266,7 +266,8 @@ class FaceDataset(Dataset):
     def _check(self):
         self.bad = self.find_bad()
         for _, e in self.bad: warnings.warn(f'skipped: {e}')
-        good = [f for f in self.files if f not in dict(self.bad)]
+        drop = {f for f, _ in self.bad}
+        good = [f for f in self.files if f not in drop]
         if self.bad: print(f'{len(self.bad)} of {len(self.files)} samples skipped (see the warnings); {len(good)} kept')
         if not good: raise ValueError('no readable sample left')
         return good
