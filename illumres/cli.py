@@ -7,15 +7,15 @@ Docs: https://illumres.github.io/illumres/cli.html.md"""
 
 # %% ../nbs/11_cli.ipynb #4cd25360
 from __future__ import annotations
-import inspect, os, sys
+import inspect, json, math, os, re, sys, warnings
 from pathlib import Path
 from fastcore.script import anno_parser
 import illumres
 from .core import save_figure
 
 # %% auto #0
-__all__ = ['COMMANDS', 'command', 'main', 'bench', 'synth', 'crop_faces', 'train', 'eval', 'decompose', 'pseudo_label',
-           'reproduce', 'relight', 'interpolate', 'app']
+__all__ = ['COMMANDS', 'command', 'on_interrupt', 'main', 'bench', 'synth', 'crop_faces', 'train', 'eval', 'decompose',
+           'pseudo_label', 'reproduce', 'relight', 'interpolate', 'app']
 
 # %% ../nbs/11_cli.ipynb #d359c289
 COMMANDS = {}
@@ -35,6 +35,32 @@ def _usage() -> str:
     lines += [f'  {n:{width}}  {(f.__doc__ or "").strip().splitlines()[0]}' for n, f in COMMANDS.items()]
     return '\n'.join(lines)
 
+_NOTE = {}
+
+def on_interrupt(note):
+    "Register what the running command keeps if Ctrl-C stops it, and how to resume: a string, or a function returning one."
+    _NOTE['note'] = note
+
+def _interrupted(cmd:str) -> str:
+    note = _NOTE.pop('note', None)
+    try: note = note() if callable(note) else note
+    except Exception: note = None
+    return f'illumres {cmd}: interrupted' + (f'; {note}' if note else '')
+
+def _negative_values(parser, argv:list) -> list:
+    "`--opt -30,20` -> `--opt=-30,20`: argparse reads a value starting with '-' that is not a plain number as an option."
+    takes = {s for a in parser._actions if a.nargs is None for s in a.option_strings}
+    out = []
+    for a in argv:
+        if out and out[-1] in takes and re.match(r'-(\d|\.\d|nan|inf)', a, re.I): out[-1] = f'{out[-1]}={a}'
+        else: out.append(a)
+    return out
+
+def _warn_line(cmd:str):
+    "`warnings.showwarning` that prints one line, `illumres CMD: message` (no source line)."
+    def show(message, category, filename, lineno, file=None, line=None): print(f'illumres {cmd}: {message}', file=sys.stderr)
+    return show
+
 def main(argv:list|None=None) -> int:
     "Entry point of the `illumres` console script."
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -42,16 +68,27 @@ def main(argv:list|None=None) -> int:
         print(_usage()); return 0
     if argv[0] == '--version':
         print(illumres.__version__); return 0
-    f = COMMANDS.get(argv[0])
+    cmd, f = argv[0], COMMANDS.get(argv[0])
     if f is None:
-        print(f"illumres: unknown command {argv[0]!r}; `illumres --help` lists the commands", file=sys.stderr); return 2
-    args = vars(anno_parser(f, prog=f'illumres {argv[0]}', pos=f.pos).parse_args(argv[1:]))
+        print(f"illumres: unknown command {cmd!r}; `illumres --help` lists the commands", file=sys.stderr); return 2
+    parser = anno_parser(f, prog=f'illumres {cmd}', pos=f.pos)
+    for a in parser._actions:                   # `--no-X` flags: the default is X on, not the flag
+        if any(s.startswith('--no-') for s in a.option_strings): a.help = a.help.replace('(default: True)', '(default: on; this flag turns it off)')
+    args = vars(parser.parse_args(_negative_values(parser, argv[1:])))
     for k in ('pdb', 'xtra'): args.pop(k, None)
     var = next((n for n, p in inspect.signature(f).parameters.items() if p.kind is p.VAR_POSITIONAL), None)
-    try: res = f(*(args.pop(var) or [] if var else []), **args)
-    except (OSError, ValueError) as e:          # bad input: one line naming the file and the fix, no traceback
-        if os.environ.get('ILLUMRES_DEBUG'): raise
-        print(f'illumres {argv[0]}: {e}', file=sys.stderr); return 1
+    _NOTE.clear()
+    debug = os.environ.get('ILLUMRES_DEBUG')
+    with warnings.catch_warnings():             # restores the warning filters and printer on return
+        warnings.filterwarnings('ignore', r'`torch\.jit\.script` is deprecated', FutureWarning)     # raised by fastai's imports
+        if not debug: warnings.showwarning = _warn_line(cmd)
+        try: res = f(*(args.pop(var) or [] if var else []), **args)
+        except (OSError, ValueError) as e:      # bad input: one line naming the file and the fix, no traceback
+            if debug: raise
+            print(f'illumres {cmd}: {e}', file=sys.stderr); return 1
+        except KeyboardInterrupt:               # Ctrl-C: one line saying what was kept and how to resume
+            if debug: raise
+            print(_interrupted(cmd), file=sys.stderr, flush=True); return 130
     return res if isinstance(res, int) else 0
 
 # %% ../nbs/11_cli.ipynb #f7c33039
@@ -93,6 +130,11 @@ def synth(out:str,                    # dataset folder (created; rerun with the 
     "Generate synthetic faces with full ground truth in SfSNet's layout."
     from illumres.data import synthesize
     if size not in (64, 128): print(f"illumres synth: --size must be 64 or 128, got {size}", file=sys.stderr); return 2
+    def kept():
+        m = Path(out)/'manifest.jsonl'
+        k = len(m.read_text().splitlines()) if m.exists() else 0
+        return f"kept {k} finished samples in {out} (listed in {m.name}); rerun the same command to make the rest"
+    on_interrupt(kept)
     w = synthesize(out, n, size, domain, seed, shapes, ict, poses, lights, workers)
     print(f'{len(w)} samples in {out} (manifest: {w.manifest})')
     return 0
@@ -105,11 +147,56 @@ def crop_faces(in_dir:str,            # folder of photos (jpg, png, ...)
     "Detect, align and crop the faces of a folder of photos, with face masks."
     from illumres.photos import crop_faces as crop
     r = crop(in_dir, out_dir, size, all_faces)
+    if not r['faces']: raise ValueError(f"{in_dir}: no face cropped: all {len(r['skipped'])} photos were skipped (the reasons are above)")
     print(f"{r['faces']} faces from {r['photos']} photos written to {out_dir}; {len(r['skipped'])} skipped")
+    if r['renamed']: print(f"names kept apart: {', '.join(r['renamed'])}")
     return 0
 
 # %% ../nbs/11_cli.ipynb #da9a7262
 def _folders(s:str) -> list: return [Path(p) for p in s.split(',') if p]
+
+def _loss_weights(loss:str|None, method:str) -> dict|None:
+    "`'w_albedo=0,w_recon=1'` -> dict of floats, each a weight the loss of `method` knows."
+    if not loss: return None
+    from illumres.losses import SfSLoss
+    from illumres.residue import ResidueLoss, RESIDUE_METHODS
+    known = sorted(n for cls in ((SfSLoss, ResidueLoss) if method in RESIDUE_METHODS else (SfSLoss,))
+                   for n, p in inspect.signature(cls.__init__).parameters.items() if p.annotation in (float, 'float'))
+    try: lw = {k.strip(): float(v) for k, v in (kv.split('=') for kv in loss.split(','))}
+    except ValueError: raise ValueError(f"--loss: expected name=value pairs like 'w_albedo=0,w_recon=1', got {loss!r}") from None
+    for k, v in lw.items():
+        if k not in known: raise ValueError(f"--loss: unknown weight {k!r}; {method} knows {', '.join(known)}")
+        if not math.isfinite(v) or v < 0: raise ValueError(f"--loss: {k} must be a finite number >= 0, got {v:g}")
+    return lw
+
+def _datasets(folders:str, flip_p:float, skip_bad:bool, threads:int):
+    "The samples of `folders`, checked up front: every bad one listed (file and reason); an error unless `skip_bad`."
+    from torch.utils.data import ConcatDataset
+    from illumres.data import FaceDataset
+    from illumres.residue import TRUTH_KEYS
+    parts = [FaceDataset(f, TRUTH_KEYS, flip_p) for f in _folders(folders)]
+    if not parts: raise ValueError(f"{folders!r}: no dataset folder given")
+    bad = [b for p in parts for b in p.find_bad(threads)]
+    for f, e in bad: print(f'illumres train: bad sample: {e}', file=sys.stderr)
+    if bad and not skip_bad:
+        raise ValueError(f"{folders}: {len(bad)} bad samples (listed above): repair or remove them, or pass --skip-bad to train without them")
+    for p in parts:
+        drop = {f for f, _ in bad}
+        p.files = [f for f in p.files if f not in drop]
+        if not p.files: raise ValueError(f"{folders}: no usable sample left after skipping the bad ones")
+    if bad: print(f'skipping {len(bad)} bad samples of {folders}', file=sys.stderr)
+    return parts[0] if len(parts) == 1 else ConcatDataset(parts)
+
+_RUN_KEYS = ('method', 'width', 'size', 'freeze_base', 'init', 'loss_weights')       # what makes a run's model; epochs may grow
+
+def _same_run(out, args:dict):
+    "Refuse to resume run folder `out` with other model settings than those in its args.json."
+    a = Path(out)/'args.json'
+    if not (Path(out)/'last.pt').exists() or not a.exists(): return
+    try: old = json.loads(a.read_text())
+    except ValueError: raise ValueError(f"{a}: not readable JSON: delete the run folder {out} to start over") from None
+    diff = [f'{k} {old.get(k)!r} (now {args.get(k)!r})' for k in _RUN_KEYS if k in old and old.get(k) != args.get(k)]
+    if diff: raise ValueError(f"{out}: holds a run made with {', '.join(diff)}: use the same settings to resume it, or another --out")
 
 @command(pos=['data', 'valid'])
 def train(data:str,                   # training data: folder(s), comma-separated (synthetic, pseudo-labelled or real crops)
@@ -124,21 +211,35 @@ def train(data:str,                   # training data: folder(s), comma-separate
           lr:float=2e-3,              # peak learning rate (one-cycle)
           bs:int=16,                  # batch size
           workers:int=2,              # loader processes
-          mixed_precision:bool=True,  # bf16 on CPU, fp16 on CUDA
+          mixed_precision:bool=True,  # mixed precision: bf16 on CPU, fp16 on CUDA (off: plain fp32)
+          skip_bad:bool=False,        # train without the samples the up-front check finds unreadable (else stop and list them)
           seed:int=0):                # random seed
     "Train a model (resumes from OUT/last.pt when it exists)."
     import torch
     from illumres.data import face_dataloaders
-    from illumres.learner import sfs_learner, resume, save_weights
+    from illumres.learner import sfs_learner, resume, save_weights, load_checkpoint, Checkpoint
+    from illumres.residue import TRUTH_KEYS
+    for k, v, lo in (('epochs', epochs, 1), ('bs', bs, 1), ('workers', workers, 0)):
+        if v < lo: raise ValueError(f"--{k}: expected at least {lo}, got {v}")
+    for k, v in (('width', width), ('lr', lr)):
+        if not (math.isfinite(v) and v > 0): raise ValueError(f"--{k}: expected a number above 0, got {v:g}")
+    lw = _loss_weights(loss, method)
+    tds, vds = _datasets(data, 0.5, skip_bad, max(workers, 1)), _datasets(valid, 0., skip_bad, max(workers, 1))
+    if len(tds) < bs:
+        raise ValueError(f"{data}: {len(tds)} training samples, fewer than --bs {bs} (the last partial batch is dropped, "
+                         f"so nothing would train): pass --bs {len(tds)} or less, or add samples")
     torch.manual_seed(seed)
     dev = 'cuda' if torch.cuda.is_available() else 'cpu'
-    from illumres.residue import TRUTH_KEYS
-    try: lw = {k: float(v) for k, v in (kv.split('=') for kv in loss.split(','))} if loss else None
-    except ValueError: raise ValueError(f"--loss: expected name=value pairs like 'w_albedo=0,w_recon=1', got {loss!r}") from None
-    dls = face_dataloaders(_folders(data), _folders(valid), bs=bs, keys=TRUTH_KEYS, num_workers=workers, seed=seed, device=dev)
+    dls = face_dataloaders(tds, vds, bs=bs, keys=TRUTH_KEYS, num_workers=workers, seed=seed, device=dev)
     args = dict(data=data, valid=valid, epochs=epochs, lr=lr, bs=bs, seed=seed, mixed_precision=mixed_precision)
     learn = sfs_learner(dls, method, width, loss_weights=lw, mixed_precision=mixed_precision, ckpt=out, args=args,
                         init=init, freeze_base=not scratch)
+    _same_run(out, next(cb for cb in learn.cbs if isinstance(cb, Checkpoint)).args)
+    def kept():
+        f = Path(out)/'last.pt'
+        if not f.exists(): return f'no epoch finished, nothing kept; rerun the same command to start again'
+        return f"kept {f} ({load_checkpoint(f)['epoch'] + 1} of {epochs} epochs done); rerun the same command to resume"
+    on_interrupt(kept)
     start = resume(learn, out)
     if start >= epochs: print(f'{out}: already trained for {start} epochs')
     else:
@@ -154,7 +255,6 @@ def eval(data:str,                    # dataset folder(s), comma-separated
          out:str=None,                # also write the metrics as JSON here
          bs:int=32):                  # batch size
     "Metrics of a trained model on a dataset, against the total true shading (printed, and as JSON)."
-    import json
     from illumres.data import face_datasets
     from illumres.learner import evaluate
     from illumres.decompose import get_model
@@ -162,10 +262,12 @@ def eval(data:str,                    # dataset folder(s), comma-separated
     from fastai.data.load import DataLoader
     m = get_model(checkpoint, method=method)
     r = evaluate(m, DataLoader(face_datasets(_folders(data), keys=TRUTH_KEYS), bs=bs), progress=True)
-    for k, v in r.items(): print(f'{k:20s} {v:10.4f}')
+    nan = [k for k, v in r.items() if not math.isfinite(v)]
+    for k, v in r.items(): print(f'{k:20s} {v:10.4f}' if k not in nan else f'{k:20s} {"n/a":>10s}')
+    if nan: print(f"n/a: {len(nan)} metrics need ground truth that {data} lacks (normals, albedo, light or shading)")
     if out:
         from illumres.core import atomic_write
-        with atomic_write(out) as t: t.write_text(json.dumps(r, indent=1))
+        with atomic_write(out) as t: t.write_text(json.dumps({k: None if k in nan else v for k, v in r.items()}, indent=1))
     return 0
 
 # %% ../nbs/11_cli.ipynb #2fade699
@@ -180,8 +282,10 @@ def decompose(*inputs:str,            # photos and/or folders of photos
     "Decompose the faces of photos into normal, albedo, shading (and residue), light and reconstruction."
     from illumres.decompose import decompose_photos
     if not inputs: print('illumres decompose: give at least one photo or folder', file=sys.stderr); return 2
-    r = decompose_photos(inputs, out, checkpoint, size, cropped, all_faces, method=method)
+    r = decompose_photos(inputs, out, checkpoint, size, cropped, all_faces, method=method, progress=True)
+    if not r['faces']: raise ValueError(f"no face decomposed: all {len(r['skipped'])} photos were skipped (the reasons are above)")
     print(f"{len(r['faces'])} faces decomposed into {out}; {len(r['skipped'])} photos skipped")
+    if r['renamed']: print(f"names kept apart: {', '.join(r['renamed'])}")
     return 0
 
 @command(pos=['inputs', 'out'])
@@ -192,7 +296,9 @@ def pseudo_label(inputs:str,          # folder of photos (or of crops with --cro
                  cropped:bool=False): # the photos are already aligned face crops
     "Label real photos with a trained model, in SfSNet's pseudo-labelled layout (for `illumres train`)."
     from illumres.decompose import pseudo_label as pl
-    print(f'{pl([inputs], out, model, size, cropped)} photos labelled into {out}')
+    n = pl([inputs], out, model, size, cropped, progress=True)
+    if not n: raise ValueError(f"{inputs}: no photo labelled: all were skipped (the reasons are above)")
+    print(f'{n} photos labelled into {out} (sources.csv names the photo of each)')
     return 0
 
 # %% ../nbs/11_cli.ipynb #c6f49e0c
@@ -211,6 +317,7 @@ def reproduce(out:str='results',      # folder for the data, runs, tables and fi
     if quick and full: print('illumres reproduce: choose --quick or --full, not both', file=sys.stderr); return 2
     config = config or ('full' if full else 'quick')
     out = Path(out)
+    on_interrupt(f'finished steps are kept in {out} (datasets, runs/*/last.pt, cached results); rerun the same command to resume')
     lights = sample_lights(16, seed=seed).sh()
     save_figure(show_spheres(lights, ncols=8), out/'sh_spheres.png')
     a = directional_light(torch.tensor([1., 0, 0.3]), intensity=0.8) + ambient_light(0.3)
@@ -233,7 +340,7 @@ def reproduce(out:str='results',      # folder for the data, runs, tables and fi
 def relight(photo:str,                # photo with a face (or an aligned crop with --cropped)
             out:str='relit.png',      # output PNG
             light:str=None,           # light file (27 SH coefficients), e.g. another photo's <stem>_light.txt
-            direction:str=None,       # AZ,EL in degrees instead of --light, e.g. 45,20 (negative: --direction=-45,20)
+            direction:str=None,       # AZ,EL in degrees instead of --light, e.g. -45,20: AZ > 0: light from the image's right; EL > 0: from above
             intensity:float=1.,       # with --direction: brightness relative to the photo's own light
             ambient:float=0.25,       # with --direction: ambient share
             strength:float=1.,        # residue strength (methods with a residue): 0 = pure SH, 1 = the method
@@ -249,7 +356,7 @@ def relight(photo:str,                # photo with a face (or an aligned crop wi
 @command(pos=['a', 'b'])
 def interpolate(a:str,                # from: a photo (its estimated light) or a light file (.txt)
                 b:str,                # to: a photo or a light file
-                steps:int=8,          # images in the strip (at least 2)
+                steps:int=8,          # images in the strip (2 to 200)
                 out:str='strip.png',  # the strip (PNG)
                 gif:str=None,         # also write an animated GIF here
                 how:str='lerp',       # lerp (blend the coefficients) or slerp (rotate the dominant direction)
@@ -259,7 +366,7 @@ def interpolate(a:str,                # from: a photo (its estimated light) or a
                 method:str=None,      # method whose model to use
                 cropped:bool=False,   # the photos are aligned face crops
                 scale:int=2,          # enlarge the images this many times
-                fps:float=8.):        # GIF frames per second
+                fps:float=8.):        # GIF frames per second (above 0, at most 100)
     "Relight a face under the lights between two photos or light files: a strip, and a GIF."
     from illumres.interp import interpolate_files
     p = interpolate_files(a, b, out, steps, gif, how, face, strength, model, method, cropped, scale, fps)

@@ -18,10 +18,10 @@ from .core import check_shape, atomic_write
 from .sh import mirror_light, unit_normal, sh_shading
 
 # %% auto #0
-__all__ = ['PNG_TYPES', 'EXTRA_MAPS', 'GT_KEYS', 'sample_path', 'sibling', 'encode_png', 'write_files', 'write_png', 'read_png',
-           'encode_light', 'write_light', 'read_light', 'encode_extras', 'write_extras', 'read_extras', 'write_sample',
-           'load_sample', 'guess_normal_y', 'write_pseudo', 'DatasetWriter', 'hflip_sample', 'find_faces',
-           'FaceDataset', 'face_datasets', 'face_dataloaders', 'synthesize']
+__all__ = ['PNG_TYPES', 'EXTRA_MAPS', 'MAX_LIGHT', 'GT_KEYS', 'sample_path', 'sibling', 'encode_png', 'write_files', 'write_png',
+           'read_png', 'encode_light', 'write_light', 'read_light', 'encode_extras', 'write_extras', 'read_extras',
+           'write_sample', 'load_sample', 'guess_normal_y', 'write_pseudo', 'DatasetWriter', 'hflip_sample',
+           'find_faces', 'FaceDataset', 'face_datasets', 'face_dataloaders', 'synthesize']
 
 # %% ../nbs/02_data.ipynb #4232963b
 PNG_TYPES = ('face', 'albedo', 'normal', 'mask', 'depth')
@@ -95,8 +95,10 @@ def write_light(path, light, sep:str='\t'):
     "Write a 27-vector light as text, atomically (see `encode_light`)."
     write_files({path: encode_light(light, sep)})
 
+MAX_LIGHT = 100.    # |coefficient| above this is no light for images in [0,1] (SfSNet's and ours stay within ±5)
+
 def read_light(path) -> torch.Tensor:
-    "Read 27 light coefficients `(27,)` from a text file (any whitespace)."
+    "Read 27 light coefficients `(27,)` from a text file (any whitespace); finite and within ±`MAX_LIGHT`."
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"{path}: no such file")
     try: vals = [float(v) for v in path.read_text().split()]
@@ -104,6 +106,9 @@ def read_light(path) -> torch.Tensor:
     if len(vals) != 27: raise ValueError(f"{path}: expected 27 light coefficients, found {len(vals)}")
     t = torch.tensor(vals, dtype=torch.float32)
     if not torch.isfinite(t).all(): raise ValueError(f"{path}: light coefficients contain NaN or inf")
+    if (big := t.abs().max().item()) > MAX_LIGHT:
+        raise ValueError(f"{path}: a light coefficient of magnitude {big:.3g}: lights for images in [0,1] stay within "
+                         f"±{MAX_LIGHT:g} (was the file scaled?)")
     return t
 
 # %% ../nbs/02_data.ipynb #065f429a
@@ -259,13 +264,27 @@ class FaceDataset(Dataset):
         if check: self.files = self._check()
 
     def _check(self):
-        good, bad = [], 0
-        for f in self.files:
-            try: self.load(f); good.append(f)
-            except (OSError, ValueError) as e: bad += 1; warnings.warn(f'skipped: {e}')
-        if bad: print(f'{bad} of {len(self.files)} samples skipped (see the warnings); {len(good)} kept')
+        self.bad = self.find_bad()
+        for _, e in self.bad: warnings.warn(f'skipped: {e}')
+        drop = {f for f, _ in self.bad}
+        good = [f for f in self.files if f not in drop]
+        if self.bad: print(f'{len(self.bad)} of {len(self.files)} samples skipped (see the warnings); {len(good)} kept')
         if not good: raise ValueError('no readable sample left')
         return good
+
+    def _problem(self, f, size) -> str|None:
+        try: s = self.load(f)
+        except (OSError, ValueError) as e: return str(e)
+        if size and tuple(s['face'].shape[1:]) != size: return f"{f}: a {'x'.join(map(str, s['face'].shape[1:]))} face among {'x'.join(map(str, size))} ones"
+        if any(torch.is_tensor(v) and v.dim() == 3 and v.shape[1:] != s['face'].shape[1:] for v in s.values()):
+            return f"{f}: its maps differ in size from the face"
+
+    def find_bad(self, threads:int=4) -> list[tuple[Path, str]]:
+        "Every sample that cannot be loaded or whose size differs from the first face's: `(face file, message)` (decoded in `threads` threads)."
+        from concurrent.futures import ThreadPoolExecutor
+        size = next((tuple(read_png(f).shape[1:]) for f in self.files if not self._problem(f, None)), None)
+        with ThreadPoolExecutor(max(1, threads)) as ex: problems = list(ex.map(lambda f: self._problem(f, size), self.files))
+        return [(f, p) for f, p in zip(self.files, problems) if p]
 
     def load(self, f) -> dict:
         "The sample of face file `f`: a full sample when its ground truth exists, else the face and its mask."
@@ -307,7 +326,15 @@ def face_dataloaders(train, valid, bs:int=16, flip_p:float=0.5, keys:tuple=GT_KE
 _ICT = {}
 
 def _init_worker(threads:int):
+    "Set up a `synthesize` worker: `threads` threads, Ctrl-C left to the parent, and an exit as soon as the parent is gone."
+    import signal, threading, time
     torch.set_num_threads(threads); cv2.setNumThreads(threads)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)            # the parent handles Ctrl-C: it records the finished shapes and stops us
+    parent = os.getppid()
+    def watch():                                            # parent killed (kill -9): we are re-parented; stop at once
+        while os.getppid() == parent: time.sleep(0.5)
+        os._exit(1)
+    threading.Thread(target=watch, daemon=True).start()
 
 def _shape_task(out:str, id:int, todo:list, cfg:dict) -> list:
     "Render and write the samples `todo` [(i, j), ...] of shape `id`; returns their manifest records."
@@ -336,6 +363,8 @@ def synthesize(out, n:int, size:int=64, domain:str='sfs', seed:int=0, shapes:str
     import multiprocessing as mp
     from tqdm.auto import tqdm
     from illumres.data import _shape_task, _init_worker        # by module, so spawned workers can import them
+    for k, v, lo in (('n', n, 1), ('poses', poses, 1), ('lights', lights, 1)):
+        if int(v) != v or v < lo: raise ValueError(f"--{k}: expected a whole number >= {lo}, got {v}")
     if domain not in ('sfs', 'wild'): raise ValueError(f"domain: expected 'sfs' or 'wild', got {domain!r}")
     if shapes not in ('procedural', 'ict'): raise ValueError(f"shapes: expected 'procedural' or 'ict', got {shapes!r}")
     if shapes == 'ict':
@@ -357,8 +386,21 @@ def synthesize(out, n:int, size:int=64, domain:str='sfs', seed:int=0, shapes:str
             for id, t in todo.items(): done(_shape_task(str(out), id, t, cfg))
         finally: torch.set_num_threads(threads)
     else:
-        with ProcessPoolExecutor(workers, mp_context=mp.get_context('spawn'), initializer=_init_worker, initargs=(1,)) as ex:
-            futs = [ex.submit(_shape_task, str(out), id, t, cfg) for id, t in todo.items()]
-            for f in futs: done(f.result())
+        import signal, threading
+        main = threading.current_thread() is threading.main_thread()
+        old = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None    # workers start ignoring Ctrl-C, even while they import
+        try:
+            ex = ProcessPoolExecutor(workers, mp_context=mp.get_context('spawn'), initializer=_init_worker, initargs=(1,))
+            futs, recorded = [ex.submit(_shape_task, str(out), id, t, cfg) for id, t in todo.items()], set()   # (submit starts them)
+        finally:
+            if main: signal.signal(signal.SIGINT, old)
+        try:
+            for f in futs: done(f.result()); recorded.add(f)           # in order: the manifest is the same on every run
+        except KeyboardInterrupt:                 # Ctrl-C: drop the queue, let the running shapes finish, record all that is done
+            for f in futs: f.cancel()
+            for f in futs:
+                if f not in recorded and not f.cancelled() and f.exception() is None: done(f.result())
+            raise
+        finally: ex.shutdown(wait=True, cancel_futures=True); bar.close()
     bar.close()
     return w

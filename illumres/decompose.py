@@ -12,9 +12,10 @@ import warnings
 from pathlib import Path
 import torch
 import torch.nn.functional as F
-from .core import save_figure
+from .core import save_figure, atomic_write
 from .data import write_png, write_light, read_png, write_pseudo
-from .photos import IMAGE_EXTS, faces_in_photo, NoFaceError
+from .photos import IMAGE_EXTS, faces_in_photo, NoFaceError, FaceNames
+from tqdm import tqdm
 from .learner import load_model, shipped_weights, METHODS
 from .synth import show_components
 
@@ -66,18 +67,26 @@ def show_decomposition(d:dict, i:int=0, size:float=1.2):
 
 # %% ../nbs/07a_decompose.ipynb #7a9087c3
 def _photos(inputs) -> list[Path]:
+    "The photos among `inputs` (files, folders): no file twice, and never the mask of another input (`<stem>_mask.*` beside `<stem>.*` or `<stem>_face.*`)."
     out = []
     for p in map(Path, inputs):
         if p.is_dir(): out += sorted(f for f in p.iterdir() if f.suffix.lower() in IMAGE_EXTS and not f.stem.endswith('_mask'))
         elif p.exists(): out.append(p)
         else: raise FileNotFoundError(f"{p}: no such file or folder")
+    out = list(dict.fromkeys(out))
+    stems = {(f.parent, f.stem) for f in out}
+    out = [f for f in out if not (f.stem.endswith('_mask') and {(f.parent, f.stem[:-5]), (f.parent, f.stem[:-5] + '_face')} & stems)]
     if not out: raise ValueError(f"{', '.join(map(str, inputs))}: no photos (jpg/png/...) found")
     return out
 
+def _mask_of(photo:Path) -> Path|None:
+    "The mask beside `photo`: `<stem>_mask.png`, or `<name>_mask.png` for a crop `<name>_face.png` (as `crop-faces` writes them)."
+    for s in (photo.stem, photo.stem[:-5] if photo.stem.endswith('_face') else None):
+        if s and (m := photo.with_name(f'{s}_mask.png')).exists() and m != photo: return m
+
 def _crops(photo:Path, size:int, cropped:bool, all_faces:bool) -> list[dict]:
     faces = faces_in_photo(photo, size, all_faces=all_faces, cropped=cropped)
-    mp = photo.with_name(f'{photo.stem}_mask.png')
-    if mp.exists():                                                      # a mask beside the photo wins
+    if mp := _mask_of(photo):                                            # a mask beside the photo wins
         m = F.interpolate(read_png(mp, 1)[None], size=(size, size), mode='nearest')[0].round()
         for f in faces: f['mask'] = m
     return faces
@@ -93,30 +102,40 @@ def write_decomposition(d:dict, out, stem:str, i:int=0) -> Path:
     write_light(out/f'{stem}_light.txt', d['light'][i])
     return save_figure(show_decomposition(d, i), out/f'{stem}_grid.png')
 
-def decompose_photos(inputs, out, model=None, size:int|None=None, cropped:bool=False, all_faces:bool=False, method:str|None=None) -> dict:
-    "Decompose the faces of photos `inputs` (files and folders) with `model` (else the shipped weights of `method`) into folder `out`."
+def decompose_photos(inputs, out, model=None, size:int|None=None, cropped:bool=False, all_faces:bool=False, method:str|None=None,
+                     progress:bool=False) -> dict:
+    """Decompose the faces of photos `inputs` (files and folders) with `model` (else the shipped weights of `method`) into folder `out`.
+    Returns dict(faces=[output stems], skipped=[photos], renamed=[...]); output stems never collide (see `FaceNames`)."""
+    if size is not None and (int(size) != size or size < 8): raise ValueError(f"--size: expected a crop size of at least 8 px, got {size}")
+    photos = _photos(inputs)
     model = get_model(model, method=method)
     size = size or model_size(model)
-    done, skipped = [], []
-    for p in _photos(inputs):
+    done, skipped, names = [], [], FaceNames(photos)
+    for p in tqdm(photos, desc='decomposing', unit='photo', disable=not progress):
         try: faces = _crops(p, size, cropped, all_faces)
         except (NoFaceError, ValueError, OSError) as e:
             warnings.warn(f'skipped: {e}'); skipped.append(str(p)); continue
         d = decompose(model, torch.stack([f['face'] for f in faces]), torch.stack([f['mask'] for f in faces]))
         for k, f in enumerate(faces):
-            stem = p.stem if k == 0 else f'{p.stem}_{k}'
+            stem = names(p, k)
             write_decomposition(d, out, stem, k); done.append(stem)
-    return dict(faces=done, skipped=skipped)
+    return dict(faces=done, skipped=skipped, renamed=names.renamed)
 
 # %% ../nbs/07a_decompose.ipynb #8c130c31
-def pseudo_label(inputs, out, model=None, size:int|None=None, cropped:bool=False) -> int:
-    "Label the faces of photos `inputs` with `model` and write them in the pseudo-labelled layout in `out`; the count."
+def pseudo_label(inputs, out, model=None, size:int|None=None, cropped:bool=False, progress:bool=False) -> int:
+    """Label the faces of photos `inputs` with `model` and write them in the pseudo-labelled layout in `out`; the count.
+    `out/sources.csv` links each label `N` back to its photo."""
+    if size is not None and (int(size) != size or size < 8): raise ValueError(f"--size: expected a crop size of at least 8 px, got {size}")
+    photos = _photos(inputs)
     model = get_model(model)
     size = size or model_size(model)
-    n = 0
-    for p in _photos(inputs):
+    n, sources = 0, []
+    for p in tqdm(photos, desc='labelling', unit='photo', disable=not progress):
         try: faces = _crops(p, size, cropped, False)
         except (NoFaceError, ValueError, OSError) as e: warnings.warn(f'skipped: {e}'); continue
         d = decompose(model, torch.stack([f['face'] for f in faces]), torch.stack([f['mask'] for f in faces]))
-        write_pseudo(out, n, {k: v[0] for k, v in d.items()}); n += 1
+        write_pseudo(out, n, {k: v[0] for k, v in d.items()}); sources.append((n, str(p))); n += 1
+    if n:
+        import csv
+        with atomic_write(Path(out)/'sources.csv') as t, open(t, 'w', newline='') as fh: csv.writer(fh, lineterminator='\n').writerows([('name', 'photo'), *sources])
     return n

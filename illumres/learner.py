@@ -8,7 +8,7 @@ Docs: https://illumres.github.io/illumres/learner.html.md"""
 
 # %% ../nbs/07_learner.ipynb #f131d720
 from __future__ import annotations
-import json, warnings
+import json, pickle, warnings
 from pathlib import Path
 import torch
 from fastcore.foundation import L
@@ -26,8 +26,8 @@ from .residue import ResidueNet, ResidueLoss, RESIDUE_METHODS, method_phases
 from .gan import AlbedoGAN, Phases
 
 # %% auto #0
-__all__ = ['METHODS', 'AutoMixedPrecision', 'LossTerm', 'Checkpoint', 'resume', 'shipped_weights', 'build_model', 'sfs_learner',
-           'save_weights', 'load_model', 'evaluate']
+__all__ = ['METHODS', 'AutoMixedPrecision', 'LossTerm', 'Checkpoint', 'load_checkpoint', 'load_weights', 'resume',
+           'shipped_weights', 'build_model', 'sfs_learner', 'save_weights', 'load_model', 'evaluate']
 
 # %% ../nbs/07_learner.ipynb #5eaff574
 class AutoMixedPrecision(MixedPrecision):
@@ -74,12 +74,33 @@ class Checkpoint(Callback):
                      n_epoch=self.n_epoch, metrics=dict(zip(names, [float(v) if v is not None else None for v in self.recorder.log[1:len(names) + 1]])))
         with atomic_write(self.path/'last.pt') as t: torch.save(state, t)
 
+def load_checkpoint(f, device='cpu', fix:str='train it again') -> dict:
+    "The dict saved in checkpoint `f` (`model.pt`, `last.pt`), loaded with `weights_only=True`; a one-line `ValueError` for anything else."
+    f = Path(f)
+    try: state = torch.load(f, map_location=device, weights_only=True)
+    except pickle.UnpicklingError:                  # torch's message advises weights_only=False: never show that advice
+        raise ValueError(f"{f}: not an illumres checkpoint (it holds Python objects, not only weights, and illumres loads "
+                         f"weights only): use a model.pt or run folder written by `illumres train`") from None
+    except (EOFError, RuntimeError, OSError) as e:
+        if isinstance(e, FileNotFoundError): raise
+        raise ValueError(f"{f}: not a readable checkpoint ({'empty' if f.stat().st_size == 0 else 'truncated or corrupt'}): {fix}") from None
+    if not isinstance(state, dict): raise ValueError(f"{f}: not an illumres checkpoint (holds a {type(state).__name__}, not a state dict)")
+    return state
+
+def load_weights(model, state:dict, f, what:str) -> None:
+    "Load the state dict `state` (read from file `f`) into `model`; a one-line `ValueError` when it belongs to another model (`what`)."
+    try: model.load_state_dict(state)
+    except (RuntimeError, TypeError, AttributeError) as e:
+        detail = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise ValueError(f"{f}: its weights do not fit {what} ({detail.rstrip(':. ')}): it comes from another run or method") from None
+
 def resume(learn:Learner, path) -> int:
     "Load `path/'last.pt'` into `learn` if it exists; the epoch to start from (0 without a checkpoint)."
     f = Path(path)/'last.pt'
     if not f.exists(): return 0
-    state = torch.load(f, map_location=next(learn.model.parameters()).device, weights_only=True)
-    learn.model.load_state_dict(state['model'])
+    state = load_checkpoint(f, next(learn.model.parameters()).device, fix=f'delete it to train {path} from the start')
+    if 'model' not in state or 'epoch' not in state: raise ValueError(f"{f}: not a training checkpoint (no model and epoch): delete it to train {path} from the start")
+    load_weights(learn.model, state['model'], f, f"this run's {type(learn.model).__name__} of width {getattr(learn.model, 'width', '?')}")
     if learn.opt is None: learn.create_opt()
     learn.opt.load_state_dict(dict(state=state['opt']['state'], hypers=L(state['opt']['hypers'])))
     return state['epoch'] + 1
@@ -154,7 +175,8 @@ def load_model(path, device='cpu'):
     if not a.exists(): raise FileNotFoundError(f"{a}: missing: a model file needs the args.json of its run beside it")
     args = json.loads(a.read_text())
     model = build_model(args.get('method', 'sfsnet'), args.get('width', 1.0), args.get('size') or 64, freeze_base=args.get('freeze_base', True))
-    model.load_state_dict(torch.load(f, map_location=device, weights_only=True))
+    load_weights(model, load_checkpoint(f, device, fix=f'train it again or copy it anew'), f,
+                 f"the {args.get('method', 'sfsnet')} model of width {args.get('width', 1.0)} that {a} describes")
     model.train_size = args.get('size')                                 # the crop size it was trained on
     return model.to(device).eval()
 
@@ -162,11 +184,11 @@ def load_model(path, device='cpu'):
 def evaluate(model, dl, progress:bool=False) -> dict:
     "Dataset means of the metrics of `evaluate_batch` for `model` over dataloader `dl` (NaN-skipping)."
     from illumres.metrics import evaluate_batch, summarize
-    from fastprogress.fastprogress import progress_bar
+    from tqdm import tqdm
     model.eval()
     dev = next(model.parameters()).device
     res = []
-    for xb, yb in (progress_bar(dl) if progress else dl):
+    for xb, yb in tqdm(dl, desc='evaluating', unit='batch', disable=not progress):
         xb = xb.to(dev); yb = {k: v.to(dev) for k, v in yb.items()}
         res.append(evaluate_batch(model(xb), yb, xb))
     return summarize(res)

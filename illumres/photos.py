@@ -8,6 +8,7 @@ Docs: https://illumres.github.io/illumres/photos.html.md"""
 # %% ../nbs/02a_photos.ipynb #e584f920
 from __future__ import annotations
 import math, warnings
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 import numpy as np, torch, cv2
@@ -18,11 +19,11 @@ from .data import write_png
 
 # %% auto #0
 __all__ = ['IMAGE_EXTS', 'CROP_SIDE', 'ELL_A', 'ELL_B', 'ELL_DY', 'read_image', 'NoFaceError', 'detect_faces', 'face_ellipse',
-           'crop_face', 'faces_in_photo', 'crop_faces']
+           'crop_face', 'faces_in_photo', 'FaceNames', 'crop_faces']
 
 # %% ../nbs/02a_photos.ipynb #9b08aaa5
 IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.bmp', '.webp', '.tif', '.tiff')
-_UNREADABLE = "{}: not a readable image (corrupt or truncated?): re-export it or remove it from the folder"
+_UNREADABLE = "{}: not a readable image (corrupt or truncated?): re-export it, or leave it out"
 
 def _pil_to_array(im):
     "Pillow image of any mode -> float32 (H,W,3) in [0,1]; alpha composited on white."
@@ -222,24 +223,46 @@ def faces_in_photo(path, size:int=128, all_faces:bool=False, cropped:bool=False)
     return out
 
 # %% ../nbs/02a_photos.ipynb #770c1d6c
+class FaceNames:
+    """Unique output names for the faces of `photos`: `<stem>` for a photo's first face, `<stem>_<k>` for its k-th (k>=1).
+    Photos that share a stem (`a.jpg`, `a.png`) are named `<stem>_<ext>`; a name already given, or that is another
+    photo's, gets `_2`, `_3`, ... appended. `renamed` lists every face whose name differs from the plain rule."""
+    def __init__(self, photos):
+        photos = [Path(p) for p in photos]
+        n = Counter(p.stem.lower() for p in photos)               # lower case: some file systems ignore case
+        self.base = {p: p.stem if n[p.stem.lower()] == 1 else f'{p.stem}_{p.suffix[1:].lower()}' for p in photos}
+        self.others, self.used, self.renamed = {b.lower() for b in self.base.values()}, set(), []
+
+    def __call__(self, photo, k:int=0) -> str:
+        "The name of face `k` of `photo`."
+        p = Path(photo); base = self.base[p]
+        want = base if k == 0 else f'{base}_{k}'
+        name, i = want, 2
+        while name.lower() in self.used or (name.lower() != base.lower() and name.lower() in self.others): name, i = f'{want}_{i}', i + 1
+        self.used.add(name.lower())
+        if name != (p.stem if k == 0 else f'{p.stem}_{k}'): self.renamed.append(f"{p.name}{f' face {k + 1}' if k else ''} -> {name}")
+        return name
+
 def crop_faces(in_dir, out_dir, size:int=128, all_faces:bool=False, progress:bool=True) -> dict:
     """Crop the faces of every photo (`IMAGE_EXTS`) in `in_dir` into `out_dir` as `<stem>_face.png`, `<stem>_mask.png`
     (k-th face, k>=1: `<stem>_<k>_face.png`). Returns dict(photos=photos with a face, faces=crops written,
-    skipped=[paths])."""
+    skipped=[paths], renamed=[faces named apart from the rule, see `FaceNames`])."""
     in_dir, out_dir = Path(in_dir), Path(out_dir)
     if not in_dir.is_dir(): raise FileNotFoundError(f"{in_dir}: no such folder")
     if out_dir.resolve() == in_dir.resolve(): raise ValueError(f"{out_dir}: out_dir must differ from in_dir")
+    if int(size) != size or size < 8: raise ValueError(f"--size: expected a crop size of at least 8 px, got {size}")
     files = sorted(p for p in in_dir.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_EXTS)
     if not files: raise ValueError(f"{in_dir}: no images ({'/'.join(e[1:] for e in IMAGE_EXTS)}) found")
-    counts, stems = dict(photos=0, faces=0, skipped=[]), set()
+    counts, names = dict(photos=0, faces=0, skipped=[]), FaceNames(files)
     for p in tqdm(files, desc='cropping faces', unit='photo', disable=not progress):
         try: faces = faces_in_photo(p, size, all_faces)
-        except ValueError as e:                                  # unreadable, or no face (NoFaceError)
-            warnings.warn(f"skipped {e}", stacklevel=2); counts['skipped'].append(str(p)); continue
-        stem = p.stem if p.stem not in stems else f"{p.stem}_{p.suffix[1:].lower()}"
-        stems.add(stem)
+        except NoFaceError:
+            warnings.warn(f"skipped {p}: no face found: use a photo with a frontal face"); counts['skipped'].append(str(p)); continue
+        except ValueError as e:                                  # unreadable
+            warnings.warn(f"skipped {e}"); counts['skipped'].append(str(p)); continue
         for r in faces:
-            base = stem if r['index'] == 0 else f"{stem}_{r['index']}"
+            base = names(p, r['index'])
             write_png(out_dir/f'{base}_face.png', r['face']); write_png(out_dir/f'{base}_mask.png', r['mask'])
         counts['photos'] += 1; counts['faces'] += len(faces)
+    counts['renamed'] = names.renamed
     return counts

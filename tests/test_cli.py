@@ -1,5 +1,5 @@
 "End-to-end tests of the installed `illumres` console script (the notebooks test the functions behind it)."
-import shutil, subprocess, sys
+import re, shutil, subprocess, sys
 from pathlib import Path
 import pytest
 from PIL import Image
@@ -61,3 +61,278 @@ def test_decompose_with_shipped_weights(tmp_path):
     names = sorted(p.name for p in (tmp_path / 'dec').iterdir())
     assert names == [f'astronaut_{k}' for k in ('albedo.png', 'face.png', 'grid.png', 'light.txt', 'mask.png', 'normal.png', 'recon.png', 'shading.png')]
     assert len((tmp_path / 'dec' / 'astronaut_light.txt').read_text().split()) == 27
+    assert 'FutureWarning' not in r.stderr and 'decomposing: 100%' in r.stderr          # no torch.jit notice; a progress bar
+
+
+# Issue 11, section 2: bad input and interruptions. Each test failed before its fix.
+import json, os, signal, time
+FX = Path(__file__).resolve().parent.parent / 'tests_data'
+
+def no_traceback(r):
+    assert 'Traceback' not in r.stderr and 'warnings.warn' not in r.stderr, r.stderr
+    return r.stderr.strip().splitlines()[-1] if r.stderr.strip() else ''
+
+def two_face_photo(path):
+    "A photo with two faces: the astronaut beside Obama."
+    a, b = Image.open(FX / 'photos' / 'astronaut.jpg').convert('RGB'), Image.open(FX / 'photos' / 'obama.jpg').convert('RGB')
+    b = b.resize((round(b.width * a.height / b.height), a.height))
+    im = Image.new('RGB', (a.width + b.width, a.height)); im.paste(a, (0, 0)); im.paste(b, (a.width, 0)); im.save(path)
+
+@pytest.fixture(scope='module')
+def clash(tmp_path_factory):
+    "obama.jpg and obama.png (another person); two_people.jpg (2 faces) beside two_people_1.jpg."
+    d = tmp_path_factory.mktemp('clash')
+    shutil.copy(FX / 'photos' / 'obama.jpg', d / 'obama.jpg')
+    Image.open(FX / 'photos' / 'astronaut.jpg').save(d / 'obama.png')
+    two_face_photo(d / 'two_people.jpg')
+    shutil.copy(FX / 'photos' / 'astronaut.jpg', d / 'two_people_1.jpg')
+    return d
+
+# 2, 4, 5, 7, 8: requests that cannot make anything, refused in one line before anything is written. One Python
+# process runs them all through `main` (what the console script calls): a process per case would cost minutes.
+def run_in_one(argvs):
+    "[(exit code, stdout, stderr)] of `illumres ARGV` for each argv, run in one process."
+    code = ("import contextlib, io, json, sys\nfrom illumres.cli import main\nres = []\n"
+            "for a in json.loads(sys.argv[1]):\n    o, e = io.StringIO(), io.StringIO()\n"
+            "    with contextlib.redirect_stdout(o), contextlib.redirect_stderr(e): c = main(a)\n"
+            "    res.append((c, o.getvalue(), e.getvalue()))\nprint(json.dumps(res))")
+    r = subprocess.run([sys.executable, '-c', code, json.dumps(argvs)], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-3000:]
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+def test_refused_in_one_line(tmp_path):
+    t, sfs, wild, obama = tmp_path, str(FX / 'synth_sfs'), str(FX / 'synth_wild'), str(FX / 'photos' / 'obama.jpg')
+    (t / 'big.txt').write_text('\t'.join(['1e6'] + ['0.1'] * 26))
+    train = ['train', sfs, wild, '--out', f'{t}/o', '--width', '0.25', '--workers', '0', '--epochs', '1', '--bs', '3']
+    l0, l1 = str(FX / 'pseudo' / '0_light.txt'), str(FX / 'pseudo' / '1_light.txt')
+    cases = [  # 2. memory
+             (['interpolate', l0, l1, '--steps', '100000', '--out', f'{t}/o'], 'illumres interpolate: --steps: expected at least 2 steps (the two ends) and at most 200 (each costs memory and strip width), got 100000'),
+             # 4. runs that would train nothing
+             (train + ['--bs', '16'], f'illumres train: {sfs}: 6 training samples, fewer than --bs 16 (the last partial batch is dropped, so nothing would train): pass --bs 6 or less, or add samples'),
+             (train + ['--epochs', '0'], 'illumres train: --epochs: expected at least 1, got 0'),
+             (train + ['--width', '0'], 'illumres train: --width: expected a number above 0, got 0'),
+             # 5. nothing to make
+             (['crop-faces', str(FX / 'photos'), f'{t}/o', '--size', '0'], 'illumres crop-faces: --size: expected a crop size of at least 8 px, got 0'),
+             (['synth', f'{t}/o', '--n', '-5'], 'illumres synth: --n: expected a whole number >= 1, got -5'),
+             (['synth', f'{t}/o', '--n', '0'], 'illumres synth: --n: expected a whole number >= 1, got 0'),
+             # 7. NaN, inf, absurd lights
+             (['relight', obama, '--direction', 'nan,20', '--out', f'{t}/o'], "illumres relight: --direction: AZ and EL must be finite numbers of degrees, got 'nan,20'"),
+             (['relight', obama, '--direction', 'inf,0', '--out', f'{t}/o'], "illumres relight: --direction: AZ and EL must be finite numbers of degrees, got 'inf,0'"),
+             (['relight', obama, '--direction', '0,0', '--intensity', 'nan', '--out', f'{t}/o'], 'illumres relight: --intensity: expected a finite number at least 0, got nan'),
+             (['relight', obama, '--light', f'{t}/big.txt', '--out', f'{t}/o'], f'illumres relight: {t}/big.txt: a light coefficient of magnitude 1e+06: lights for images in [0,1] stay within ±100 (was the file scaled?)'),
+             # 8. bad arguments
+             (['interpolate', l0, l1, '--out', f'{t}/o', '--gif', f'{t}/o.gif', '--fps', '0'], 'illumres interpolate: --fps: expected a finite number above 0 and at most 100, got 0'),
+             (['interpolate', l0, l1, '--out', f'{t}/o', '--gif', f'{t}/o.gif', '--fps', '-5'], 'illumres interpolate: --fps: expected a finite number above 0 and at most 100, got -5'),
+             (['synth', f'{t}/o', '--poses', '0'], 'illumres synth: --poses: expected a whole number >= 1, got 0'),
+             (['synth', f'{t}/o', '--lights', '0'], 'illumres synth: --lights: expected a whole number >= 1, got 0'),
+             (train + ['--bs', '0'], 'illumres train: --bs: expected at least 1, got 0'),
+             (train + ['--loss', 'w_albdo=0'], "illumres train: --loss: unknown weight 'w_albdo'; sfsnet knows beta, w_albedo, w_light, w_normal, w_recon")]
+    for (argv, msg), (code, out, err) in zip(cases, run_in_one([a for a, _ in cases])):
+        assert (code, err.strip().splitlines()[-1:]) == (1, [msg]), (argv, err)
+        assert 'Traceback' not in err and not (t / 'o').exists() and not (t / 'o.gif').exists(), argv      # nothing written: no config.json either
+
+# 3. bad samples are found up front, listed, and can be skipped
+def broken_dataset(tmp_path):
+    d = tmp_path / 'data'; shutil.copytree(FX / 'synth_sfs', d)
+    files = sorted((d / '0000').glob('*_face_*.png'))
+    files[0].write_bytes(b'not a png')                                                      # corrupt face
+    (d / '0000' / files[1].name.replace('_face_', '_light_').replace('.png', '.txt')).write_text('1 2 3')   # 3-number light
+    (d / '0000' / files[2].name.replace('_face_', '_albedo_')).unlink()                     # missing albedo
+    return d, files[:3]
+
+def test_train_lists_bad_samples_then_skips_them(tmp_path):
+    d, bad = broken_dataset(tmp_path)
+    args = ('train', str(d), str(FX / 'synth_wild'), '--out', str(tmp_path / 'run'), '--width', '0.25', '--epochs', '1', '--bs', '3', '--workers', '0')
+    r = run(*args)
+    assert r.returncode == 1 and 'illumres train: ' in no_traceback(r) and '3 bad samples (listed above)' in r.stderr and '--skip-bad' in r.stderr
+    listed = [l for l in r.stderr.splitlines() if l.startswith('illumres train: bad sample: ')]
+    names = [bad[0].name, bad[1].name.replace('_face_', '_light_').replace('.png', '.txt'), bad[2].name.replace('_face_', '_albedo_')]
+    assert len(listed) == 3 and all(n in l for n, l in zip(names, listed)), listed
+    assert 'not a readable image' in listed[0] and 'expected 27 light coefficients, found 3' in listed[1] and 'no such file' in listed[2]
+    assert not (tmp_path / 'run' / 'model.pt').exists()
+    r = run(*args, '--skip-bad')
+    assert r.returncode == 0, r.stderr
+    assert 'skipping 3 bad samples' in r.stderr and (tmp_path / 'run' / 'model.pt').exists()
+
+# 5. a command that produced nothing exits non-zero and says why
+def test_nothing_produced_fails(tmp_path):
+    t = tmp_path
+    (t / 'a.jpg').write_bytes(b'junk'); (t / 'b.png').write_bytes(b'junk')
+    (t / 'p').mkdir(); (t / 'p' / 'a.jpg').write_bytes(b'junk'); Image.new('RGB', (64, 64), 'grey').save(t / 'p' / 'wall.png')
+    (d, _, de), (c, _, ce), (p, _, pe) = run_in_one([['decompose', f'{t}/a.jpg', f'{t}/b.png', '--out', f'{t}/o'], ['crop-faces', f'{t}/p', f'{t}/o2'],
+                                                      ['pseudo-label', f'{t}/p', f'{t}/o3']])
+    assert p == 1 and pe.strip().splitlines()[-1] == f'illumres pseudo-label: {t}/p: no photo labelled: all were skipped (the reasons are above)', pe
+    assert d == 1 and de.strip().splitlines()[-1] == 'illumres decompose: no face decomposed: all 2 photos were skipped (the reasons are above)', de
+    assert f'illumres decompose: skipped: {t}/a.jpg: not a readable image (corrupt or truncated?): re-export it, or leave it out\n' in de  # 11: one line
+    assert c == 1 and ce.strip().splitlines()[-1] == f"illumres crop-faces: {t}/p: no face cropped: all 2 photos were skipped (the reasons are above)", ce
+    assert f"illumres crop-faces: skipped {t}/p/wall.png: no face found: use a photo with a frontal face\n" in ce and '--cropped' not in ce   # 11
+    assert 'Traceback' not in de + ce + pe and not (t / 'o').exists() and not list((t / 'o2').glob('*')) and not (t / 'o3').exists()
+
+# 6. checkpoints that are not illumres's: one line each
+@pytest.fixture(scope='module')
+def run025(tmp_path_factory):
+    d = tmp_path_factory.mktemp('run') / 'run'
+    r = run('train', str(FX / 'synth_sfs'), str(FX / 'synth_wild'), '--out', str(d), '--width', '0.25', '--epochs', '1', '--bs', '3', '--workers', '0')
+    assert r.returncode == 0, r.stderr
+    return d
+
+def test_bad_checkpoints_are_one_line(run025, tmp_path):
+    import torch
+    t, photo, wild = tmp_path, str(FX / 'photos' / 'astronaut.jpg'), str(FX / 'synth_wild')
+    args = json.loads((run025 / 'args.json').read_text())
+    for name, model, a in (('code', None, args), ('empty', b'', args), ('wide', (run025 / 'model.pt').read_bytes(), dict(args, width=0.5))):
+        (t / name).mkdir(); (t / name / 'args.json').write_text(json.dumps(a))
+        if model is None: torch.save({'x': Path('.')}, t / name / 'model.pt')      # a pickle carrying code
+        else: (t / name / 'model.pt').write_bytes(model)
+    shutil.copytree(run025, t / 'cut'); (t / 'cut' / 'last.pt').write_bytes((t / 'cut' / 'last.pt').read_bytes()[:1000])
+    train = ['train', str(FX / 'synth_sfs'), wild, '--epochs', '2', '--bs', '3', '--workers', '0']
+    cases = [(['decompose', photo, '--checkpoint', f'{t}/code/model.pt', '--out', f'{t}/o'],
+              f"illumres decompose: {t}/code/model.pt: not an illumres checkpoint (it holds Python objects, not only weights, and illumres loads weights only): use a model.pt or run folder written by `illumres train`"),
+             (['eval', wild, '--checkpoint', f'{t}/empty'], f"illumres eval: {t}/empty/model.pt: not a readable checkpoint (empty): train it again or copy it anew"),
+             (['eval', wild, '--checkpoint', f'{t}/wide'], f"illumres eval: {t}/wide/model.pt: its weights do not fit the sfsnet model of width 0.5 that {t}/wide/args.json describes"),
+             (train + ['--out', str(run025), '--width', '0.5'], f"illumres train: {run025}: holds a run made with width 0.25 (now 0.5): use the same settings to resume it, or another --out"),
+             (train + ['--out', f'{t}/cut', '--width', '0.25'], f"illumres train: {t}/cut/last.pt: not a readable checkpoint (truncated or corrupt): delete it to train {t}/cut from the start")]
+    for (argv, msg), (code, out, err) in zip(cases, run_in_one([a for a, _ in cases])):
+        assert code == 1 and len(err.strip().splitlines()) == 1 and err.startswith(msg), (argv, err)
+        assert 'weights_only' not in err and 'Traceback' not in err
+
+# 9. Ctrl-C and kill -9
+def children(pid):
+    "Processes whose parent is `pid` (from /proc)."
+    out = []
+    for p in Path('/proc').iterdir():
+        try:
+            if p.name.isdigit() and int((p / 'stat').read_text().rsplit(')', 1)[1].split()[1]) == pid: out.append(int(p.name))
+        except (OSError, IndexError, ValueError): pass
+    return out
+
+def alive(pid):
+    try: return (Path('/proc') / str(pid) / 'stat').read_text().rsplit(')', 1)[1].split()[0] != 'Z'
+    except OSError: return False
+
+def wait_for(cond, timeout=120):
+    t = time.time()
+    while not cond():
+        if time.time() - t > timeout: raise TimeoutError
+        time.sleep(0.2)
+
+STARTED = []
+
+def start(*args):
+    "Start `illumres ARGS` in its own process group (as a shell does), stopped for good at the end of the test."
+    p = subprocess.Popen([str(EXE), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    STARTED.append(p)
+    return p
+
+@pytest.fixture(autouse=True)
+def _stop_started():
+    yield
+    while STARTED:
+        p = STARTED.pop()
+        try: os.killpg(p.pid, signal.SIGKILL)
+        except ProcessLookupError: pass
+        p.communicate()
+
+def manifest_lines(d):
+    m = d / 'manifest.jsonl'
+    return len(m.read_text().splitlines()) if m.exists() else 0
+
+def test_synth_ctrl_c_records_the_finished_and_stops_the_workers(tmp_path):
+    d = tmp_path / 'syn'
+    p = start('synth', str(d), '--n', '300', '--workers', '2')
+    wait_for(lambda: manifest_lines(d) >= 6)
+    workers = children(p.pid)
+    os.killpg(p.pid, signal.SIGINT)                                    # as a terminal does: to the whole group
+    out, err = p.communicate(timeout=60)
+    assert p.returncode == 130 and 'Traceback' not in err, err
+    n = manifest_lines(d)
+    assert err.strip().splitlines()[-1] == f'illumres synth: interrupted; kept {n} finished samples in {d} (listed in manifest.jsonl); rerun the same command to make the rest'
+    assert n < 300 and len(list(d.rglob('*_face_*.png'))) == n         # every finished sample is recorded, no more were made
+    wait_for(lambda: not any(alive(w) for w in workers), 10)
+
+def test_synth_workers_stop_with_a_killed_parent(tmp_path):
+    d = tmp_path / 'syn'
+    p = start('synth', str(d), '--n', '300', '--workers', '2')
+    wait_for(lambda: manifest_lines(d) >= 1)
+    workers = children(p.pid)
+    assert workers
+    p.kill(); p.wait()
+    wait_for(lambda: not any(alive(w) for w in workers), 10)          # the pool workers and the resource tracker
+
+def test_train_ctrl_c_says_what_was_kept(tmp_path):
+    d = tmp_path / 'run'
+    p = start('train', str(FX / 'synth_sfs'), str(FX / 'synth_wild'), '--out', str(d), '--width', '0.25', '--epochs', '1000', '--bs', '3', '--workers', '0')
+    wait_for(lambda: (d / 'last.pt').exists())
+    os.killpg(p.pid, signal.SIGINT)
+    out, err = p.communicate(timeout=60)
+    assert p.returncode == 130 and 'Traceback' not in err, err
+    assert re.fullmatch(rf'illumres train: interrupted; kept {re.escape(str(d / "last.pt"))} \(\d+ of 1000 epochs done\); rerun the same command to resume', err.strip().splitlines()[-1])
+
+def test_reproduce_ctrl_c_says_what_was_kept(tmp_path):
+    d = tmp_path / 'res'
+    p = start('reproduce', '--out', str(d), '--config', 'tiny', '--runs', 'sfsnet')
+    wait_for(lambda: (d / 'sh_interpolation.png').exists())
+    time.sleep(2)
+    os.killpg(p.pid, signal.SIGINT)
+    out, err = p.communicate(timeout=60)
+    assert p.returncode == 130 and 'Traceback' not in err, err
+    assert err.strip().splitlines()[-1] == f'illumres reproduce: interrupted; finished steps are kept in {d} (datasets, runs/*/last.pt, cached results); rerun the same command to resume'
+
+# 1, 10, 11: commands that load the model, run in one process (see `run_in_one`)
+@pytest.fixture(scope='module')
+def made(clash, tmp_path_factory):
+    t = tmp_path_factory.mktemp('made')
+    (t / 'crops').mkdir(); (t / 'nogt').mkdir()
+    for f in ('0_face.png', '0_mask.png'):
+        shutil.copy(FX / 'pseudo' / f, t / 'crops' / f); shutil.copy(FX / 'pseudo' / f, t / 'nogt' / f.replace('0_', 'me_'))
+    cases = dict(decompose=['decompose', str(clash), '--all-faces', '--out', f'{t}/dec'],
+                 crop=['crop-faces', str(clash), f'{t}/crop', '--all-faces', '--size', '64'],
+                 masks=['decompose', f'{t}/crops/0_face.png', f'{t}/crops/0_mask.png', '--cropped', '--out', f'{t}/masks'],
+                 relight=['relight', str(FX / 'photos' / 'obama.jpg'), '--direction', '-30,20', '--out', f'{t}/x.png'],
+                 eval=['eval', f'{t}/nogt', '--out', f'{t}/m.json'],
+                 pseudo=['pseudo-label', str(FX / 'photos'), f'{t}/pl'])
+    return t, dict(zip(cases, run_in_one(list(cases.values()))))
+
+# 1. output names never collide
+def test_decompose_output_names_never_collide(made):
+    t, (code, out, err) = made[0], made[1]['decompose']
+    assert code == 0, err
+    faces = sorted(p.name for p in (t / 'dec').glob('*_face.png'))
+    assert out.startswith(f'{len(faces)} faces decomposed') and len(faces) == 5, (out, faces)
+    assert 'names kept apart: obama.jpg -> obama_jpg, obama.png -> obama_png, two_people.jpg face 2 -> two_people_1_2' in out
+    a, b = (Image.open(t / 'dec' / f'obama_{e}_face.png').tobytes() for e in ('jpg', 'png'))
+    assert a != b
+
+def test_crop_faces_output_names_never_collide(made):
+    t, (code, out, err) = made[0], made[1]['crop']
+    assert code == 0, err
+    assert out.startswith('5 faces from 4 photos') and len(list((t / 'crop').glob('*_face.png'))) == 5, out
+
+# 10. masks are never inputs; a negative azimuth needs no '='
+def test_decompose_skips_masks_given_as_inputs(made):
+    t, (code, out, err) = made[0], made[1]['masks']
+    assert code == 0 and out.startswith('1 faces decomposed'), out + err
+    assert not list((t / 'masks').glob('0_mask_*')) and (t / 'masks' / '0_face_normal.png').exists()
+
+def test_relight_negative_azimuth_with_a_space(made):
+    t, (code, out, err) = made[0], made[1]['relight']
+    assert code == 0, err
+    assert Image.open(t / 'x.png').size == (64, 64)
+
+# 11. smaller
+def test_eval_without_ground_truth_says_so_and_writes_standard_json(made):
+    t, (code, out, err) = made[0], made[1]['eval']
+    assert code == 0, err
+    assert 'n/a' in out and 'metrics need ground truth' in out and 'nan' not in out.lower().replace('n/a', '')
+    assert 'evaluating: 100%' in err                                    # a labelled progress bar
+    m = json.loads((t / 'm.json').read_text(), parse_constant=lambda c: pytest.fail(f'non-standard JSON {c}'))
+    assert None in m.values()
+
+def test_pseudo_label_links_back_to_photos(made):
+    t, (code, out, err) = made[0], made[1]['pseudo']
+    assert code == 0, err
+    assert (t / 'pl' / 'sources.csv').read_text().splitlines() == ['name,photo', f"0,{FX / 'photos' / 'astronaut.jpg'}", f"1,{FX / 'photos' / 'obama.jpg'}"]
+
+def test_no_mixed_precision_help_reads_right():
+    r = run('train', '--help')
+    assert '(default: True)' not in r.stdout and 'this flag turns it off' in r.stdout
