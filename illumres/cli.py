@@ -42,6 +42,9 @@ def main(argv:list|None=None) -> int:
         print(_usage()); return 0
     if argv[0] == '--version':
         print(illumres.__version__); return 0
+    if argv[:2] == ['bench', 'yale']:               # its own parser (repeatable --method/--checkpoint): illumres.yale
+        from illumres.yale import yale_cli
+        return yale_cli(argv[2:])
     f = COMMANDS.get(argv[0])
     if f is None:
         print(f"illumres: unknown command {argv[0]!r}; `illumres --help` lists the commands", file=sys.stderr); return 2
@@ -56,7 +59,7 @@ def main(argv:list|None=None) -> int:
 
 # %% ../nbs/11_cli.ipynb #f7c33039
 @command(pos=['what'])
-def bench(what:str='sh',              # what to benchmark: sh (SH shading), synth (data generation and loading), stages (synth profile), train (SfSNet)
+def bench(what:str='sh',              # what to benchmark: sh (SH shading), synth (data generation and loading), stages (synth profile), train (SfSNet), yale (Extended Yale B: `illumres bench yale --help`)
           batch:int=64,               # batch size (sh)
           size:int=128,               # image size in pixels (sh, stages)
           threads:int=2,              # torch threads
