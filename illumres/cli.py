@@ -68,6 +68,13 @@ def main(argv:list|None=None) -> int:
         print(_usage()); return 0
     if argv[0] == '--version':
         print(illumres.__version__); return 0
+    if argv[:2] == ['bench', 'yale']:               # its own parser (repeatable --method/--checkpoint): illumres.yale
+        from illumres.yale import yale_cli
+        with warnings.catch_warnings():
+            warnings.filterwarnings('ignore', r'`torch\.jit\.script` is deprecated', FutureWarning)
+            try: return yale_cli(argv[2:])
+            except KeyboardInterrupt:
+                print('illumres bench: interrupted; finished photometric-stereo fits are cached: rerun the same command to resume', file=sys.stderr); return 130
     cmd, f = argv[0], COMMANDS.get(argv[0])
     if f is None:
         print(f"illumres: unknown command {cmd!r}; `illumres --help` lists the commands", file=sys.stderr); return 2
@@ -93,7 +100,7 @@ def main(argv:list|None=None) -> int:
 
 # %% ../nbs/11_cli.ipynb #f7c33039
 @command(pos=['what'])
-def bench(what:str='sh',              # what to benchmark: sh (SH shading), synth (data generation and loading), stages (synth profile), train (SfSNet)
+def bench(what:str='sh',              # what to benchmark: sh (SH shading), synth (data generation and loading), stages (synth profile), train (SfSNet), yale (Extended Yale B: `illumres bench yale --help`)
           batch:int=64,               # batch size (sh)
           size:int=128,               # image size in pixels (sh, stages)
           threads:int=2,              # torch threads
