@@ -69,9 +69,9 @@ def main(argv:list|None=None) -> int:
     if argv[0] == '--version':
         print(illumres.__version__); return 0
     if argv[:2] == ['bench', 'yale']:               # its own parser (repeatable --method/--checkpoint): illumres.yale
-        from illumres.yale import yale_cli
         with warnings.catch_warnings():
             warnings.filterwarnings('ignore', r'`torch\.jit\.script` is deprecated', FutureWarning)
+            from illumres.yale import yale_cli
             try: return yale_cli(argv[2:])
             except KeyboardInterrupt:
                 print('illumres bench: interrupted; finished photometric-stereo fits are cached: rerun the same command to resume', file=sys.stderr); return 130
