@@ -8,7 +8,7 @@ Docs: https://illumres.github.io/illumres/learner.html.md"""
 
 # %% ../nbs/07_learner.ipynb #f131d720
 from __future__ import annotations
-import json, pickle, warnings
+import json, os, pickle, warnings
 from pathlib import Path
 import torch
 from fastcore.foundation import L
@@ -26,16 +26,28 @@ from .residue import ResidueNet, ResidueLoss, RESIDUE_METHODS, method_phases
 from .gan import AlbedoGAN, Phases
 
 # %% auto #0
-__all__ = ['METHODS', 'AutoMixedPrecision', 'LossTerm', 'Checkpoint', 'load_checkpoint', 'load_weights', 'resume',
-           'shipped_weights', 'build_model', 'sfs_learner', 'save_weights', 'load_model', 'evaluate']
+__all__ = ['METHODS', 'cpu_bf16_native', 'AutoMixedPrecision', 'LossTerm', 'Checkpoint', 'load_checkpoint', 'load_weights',
+           'resume', 'shipped_weights', 'build_model', 'sfs_learner', 'save_weights', 'load_model', 'evaluate']
 
 # %% ../nbs/07_learner.ipynb #5eaff574
+def cpu_bf16_native() -> bool:
+    "Whether this CPU computes bfloat16 natively (oneDNN with AVX512-BF16 or AMX); `ILLUMRES_CPU_BF16=1`/`0` overrides."
+    env = os.environ.get('ILLUMRES_CPU_BF16')
+    if env in ('0', '1'): return env == '1'
+    try: return bool(torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError): return False
+
 class AutoMixedPrecision(MixedPrecision):
-    "Mixed precision on the model's device: fp16 + loss scaling on CUDA, bfloat16 autocast on CPU."
+    "Mixed precision on the model's device: fp16 + loss scaling on CUDA, bfloat16 autocast on a CPU that has native bf16, else fp32."
+    _told = False
     def before_fit(self):
         dev = next(self.learn.model.parameters()).device
         if dev.type == 'cuda': return super().before_fit()
-        self.autocast = torch.autocast(dev.type, dtype=torch.bfloat16)
+        on = cpu_bf16_native()
+        if not on and not AutoMixedPrecision._told:
+            AutoMixedPrecision._told = True
+            warnings.warn('this CPU has no native bfloat16 (emulated bf16 is about 20x slower here): training in float32')
+        self.autocast = torch.autocast(dev.type, dtype=torch.bfloat16, enabled=on)
         self.learn.scaler, self.scales = torch.amp.GradScaler(dev.type, enabled=False), L()   # bf16: no scaling needed
 
 # %% ../nbs/07_learner.ipynb #5e9dc9db
