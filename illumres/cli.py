@@ -316,12 +316,14 @@ def reproduce(out:str='results',      # folder for the data, runs, tables and fi
               config:str=None,        # a named configuration instead (tiny, quick, full)
               photos:str=None,        # a folder of real photos to evaluate on (besides skimage's astronaut)
               runs:str=None,          # only these runs, comma-separated (default: sfsnet and every residue method)
-              seed:int=0):            # random seed
+              seed:int=0,             # random seed (data; the first training seed)
+              seeds:int=1):           # train every run with this many seeds (seed, seed+1, ...): seeds.md gives the spread
     "Run the main job: data, SfSNet and the seven residue methods, evaluation, tables and figures."
     import json, torch
     from illumres.sh import sample_lights, show_spheres, lerp_light, slerp_light, directional_light, ambient_light
     from illumres.reproduce import reproduce as run_all, RUNS
     if quick and full: print('illumres reproduce: choose --quick or --full, not both', file=sys.stderr); return 2
+    if seeds < 1: raise ValueError(f'--seeds: expected at least 1, got {seeds}')
     config = config or ('full' if full else 'quick')
     out = Path(out)
     on_interrupt(f'finished steps are kept in {out} (datasets, runs/*/last.pt, cached results); rerun the same command to resume')
@@ -336,10 +338,11 @@ def reproduce(out:str='results',      # folder for the data, runs, tables and fi
     save_figure(show_spheres(strip, titles=titles, ncols=8), out/'sh_interpolation.png')
     names = runs.split(',') if runs else None
     if names and (bad := [r for r in names if r not in RUNS]): raise ValueError(f"--runs: unknown {bad}; known: {', '.join(RUNS)}")
-    run_all(out, config, seed, photos, names)
+    run_all(out, config, seed, photos, names, seeds=seeds)
     print((out/'metrics.md').read_text())
+    if seeds > 1: print((out/'seeds.md').read_text())
     t = json.loads((out/'timings.json').read_text())
-    print(f"wrote {out/'metrics.csv'}, {out/'metrics.md'}, {out}/compare_*.png, {out}/runs/*/grid.png in {t['total'] / 60:.1f} min")
+    print(f"wrote {out/'metrics.csv'} (means with 95 % intervals), {out/'metrics.md'}, {out/'comparisons.csv'}, {out}/compare_*.png, {out}/runs/*/grid.png in {t['total'] / 60:.1f} min")
     return 0
 
 # %% ../nbs/11_cli.ipynb #6c7560e0
