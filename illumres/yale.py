@@ -25,9 +25,9 @@ __all__ = ['YALE_NAME', 'MODERATE', 'SHADOW', 'SATURATED', 'FIXED_FRAMING', 'SOU
            'FIG_TARGET', 'yale_direction', 'relight_direction', 'read_subject', 'failed_flashes', 'parse_subjects',
            'subject_folders', 'is_moderate', 'photometric_stereo', 'ps_render', 'subject_ps', 'curl_ratio',
            'cheek_sides', 'eye_framing', 'rotate_xy', 'crop_maps', 'inside_mask', 'subject_crops', 'split_light',
-           'target_light', 'direction_error', 'gain_fit', 'bootstrap_ci', 'source_index', 'relight_pairs',
-           'relight_scores', 'eval_decomposition', 'eval_baselines', 'load_subjects', 'yale_scores', 'yale_table',
-           'yale_markdown', 'ps_quality', 'write_csv', 'ps_figure', 'subject_figure', 'bench_yale', 'yale_cli']
+           'target_light', 'direction_error', 'gain_fit', 'source_index', 'relight_pairs', 'relight_scores',
+           'eval_decomposition', 'eval_baselines', 'load_subjects', 'yale_scores', 'yale_table', 'yale_markdown',
+           'ps_quality', 'write_csv', 'ps_figure', 'subject_figure', 'bench_yale', 'yale_cli']
 
 # %% ../nbs/30_yale.ipynb #a911d5de
 def yale_direction(az, el) -> torch.Tensor:
@@ -296,14 +296,8 @@ def gain_fit(pred, gt, mask) -> torch.Tensor:
     return (g * pred).clamp(0, 1)
 
 # %% ../nbs/30_yale.ipynb #4a236f6f
-def bootstrap_ci(values, n:int=2000, seed:int=0, level:float=0.95) -> tuple[float, float, float]:
-    "Mean of `values` (one per subject) and its percentile bootstrap interval `(mean, low, high)` over `n` resamples."
-    v = np.asarray(values, dtype=np.float64)
-    v = v[np.isfinite(v)]
-    if len(v) == 0: return (math.nan,) * 3
-    means = v[np.random.default_rng(seed).integers(0, len(v), (n, len(v)))].mean(1)
-    lo, hi = np.quantile(means, [(1 - level) / 2, (1 + level) / 2])
-    return float(v.mean()), float(lo), float(hi)
+from .stats import bootstrap_ci   # one bootstrap for the package: here over subjects (one value each)
+
 
 # %% ../nbs/30_yale.ipynb #d44b3b1c
 SOURCES = ((0, 0), (25, 0), (-25, 0), (50, 0), (-50, 0), (0, 20), (35, 15), (-35, 15))   # (A, E) of the source photos
@@ -422,7 +416,7 @@ def yale_table(scores:dict, n:int=2000, seed:int=0) -> list[dict]:
     for model, ms in scores.items():
         for metric in METRICS:
             if metric not in ms: continue
-            v, lo, hi = bootstrap_ci(ms[metric], n, seed)
+            v, lo, hi = bootstrap_ci(ms[metric], n_boot=n, seed=seed)
             rows.append(dict(model=model, metric=metric, value=v, ci_low=lo, ci_high=hi, subjects=len(ms[metric])))
     return rows
 
