@@ -259,22 +259,25 @@ def train(data:str,                   # training data: folder(s), comma-separate
 def eval(data:str,                    # dataset folder(s), comma-separated
          checkpoint:str=None,         # run folder or model.pt (default: the shipped weights of --method)
          method:str=None,             # the shipped weights of this method (default sfsnet), when no --checkpoint
-         out:str=None,                # also write the metrics as JSON here
+         out:str=None,                # also write the metrics as JSON here (each mean, with `<metric>_lo`/`_hi`: its 95 % interval)
          bs:int=32):                  # batch size
-    "Metrics of a trained model on a dataset, against the total true shading (printed, and as JSON)."
-    from illumres.data import face_datasets
-    from illumres.learner import evaluate
+    "Metrics of a trained model on a dataset, against the total true shading, with 95 % intervals (printed, and as JSON)."
     from illumres.decompose import get_model
-    from illumres.residue import TRUTH_KEYS
-    from fastai.data.load import DataLoader
+    from illumres.reproduce import eval_samples, summary_row
     m = get_model(checkpoint, method=method)
-    r = evaluate(m, DataLoader(face_datasets(_folders(data), keys=TRUTH_KEYS), bs=bs), progress=True)
-    nan = [k for k, v in r.items() if not math.isfinite(v)]
-    for k, v in r.items(): print(f'{k:20s} {v:10.4f}' if k not in nan else f'{k:20s} {"n/a":>10s}')
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', RuntimeWarning)                 # a metric without ground truth: NaN, said below
+        s = eval_samples(m, _folders(data), bs, progress=True); r = summary_row(s)
+    n_id = len(set(s['identity'].tolist()))
+    keys = [k for k in r if not k.endswith(('_lo', '_hi'))]
+    nan = [k for k in keys if not math.isfinite(r[k])]
+    print(f"{len(s['identity'])} faces of {n_id} identities" + ('; with fewer than 5 identities the intervals mean little' if n_id < 5 else ''))
+    print(f"{'metric':20s} {'mean':>10s}   95 % interval (bootstrap over identities)")
+    for k in keys: print(f'{k:20s} {r[k]:10.4f}   [{r[k + "_lo"]:.4f}, {r[k + "_hi"]:.4f}]' if k not in nan else f'{k:20s} {"n/a":>10s}')
     if nan: print(f"n/a: {len(nan)} metrics need ground truth that {data} lacks (normals, albedo, light or shading)")
     if out:
         from illumres.core import atomic_write
-        with atomic_write(out) as t: t.write_text(json.dumps({k: None if k in nan else v for k, v in r.items()}, indent=1))
+        with atomic_write(out) as t: t.write_text(json.dumps({k: None if not math.isfinite(v) else v for k, v in r.items()}, indent=1))
     return 0
 
 # %% ../nbs/11_cli.ipynb #2fade699

@@ -101,14 +101,14 @@ def _files(ds) -> list:
     return [f for d in ds.datasets for f in _files(d)] if hasattr(ds, 'datasets') else list(ds.files)
 
 @torch.no_grad()
-def eval_samples(model, src, bs:int=32) -> dict:
+def eval_samples(model, src, bs:int=32, progress:bool=False) -> dict:
     "Per-face metrics `{key: (N,) array}` of `model` (None: the trivial baseline of each batch's means) on dataset folder `src`, with `identity` (N,)."
     ds = face_datasets(src, keys=TRUTH_KEYS)
     dl = DataLoader(ds, bs=bs)
     if model is not None:
         model.eval(); dev = next(model.parameters()).device
     res = []
-    for xb, yb in dl:
+    for xb, yb in tqdm(dl, desc='evaluating', unit='batch', disable=not progress):
         if model is None: res.append(evaluate_batch(trivial_baseline(yb), yb, xb)); continue
         xb = xb.to(dev); yb = {k: v.to(dev) for k, v in yb.items()}
         res.append(evaluate_batch(model(xb), yb, xb))
