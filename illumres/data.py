@@ -8,7 +8,7 @@ Docs: https://illumres.github.io/illumres/data.html.md"""
 
 # %% ../nbs/02_data.ipynb #f4bae1b6
 from __future__ import annotations
-import io, json, os, re, warnings
+import io, json, os, random, re, warnings
 from pathlib import Path
 import numpy as np
 import torch
@@ -319,8 +319,11 @@ def face_dataloaders(train, valid, bs:int=16, flip_p:float=0.5, keys:tuple=GT_KE
     from fastai.data.core import DataLoaders
     tds = face_datasets(train, keys, flip_p, normal_y, check)
     vds = face_datasets(valid, keys, 0., normal_y, check)
-    kw = {k: v for k, v in dict(device=device, seed=seed).items() if v is not None}     # fastai chokes on None here
-    return DataLoaders.from_dsets(tds, vds, bs=bs, num_workers=num_workers, **kw)
+    kw = {k: v for k, v in dict(device=device).items() if v is not None}                 # fastai chokes on None here
+    dls = DataLoaders.from_dsets(tds, vds, bs=bs, num_workers=num_workers, **kw)
+    if seed is not None:   # fastai draws each loader's shuffling RNG from Python's global `random`, which no torch seed reaches
+        for k, dl in enumerate(dls.loaders): dl.rng = random.Random(seed * 1000 + k)
+    return dls
 
 # %% ../nbs/02_data.ipynb #dfe2d3cd
 _ICT = {}
