@@ -12,7 +12,7 @@ from pathlib import Path
 import torch
 
 # %% auto #0
-__all__ = ['check_shape', 'atomic_write', 'test_near', 'test_mostly_eq', 'save_figure']
+__all__ = ['check_shape', 'atomic_write', 'test_near', 'test_mostly_eq', 'save_figure', 'write_csv']
 
 # %% ../nbs/00_core.ipynb #f2767efa
 def _fmt_spec(spec): return '(' + ','.join('|'.join(map(str, s)) if isinstance(s, tuple) else str(s) for s in spec) + ')'
@@ -96,3 +96,11 @@ def save_figure(fig, path, dpi:int=100, close:bool=True):
         import matplotlib.pyplot as plt
         plt.close(fig)
     return path
+
+def write_csv(rows:list, path) -> Path:
+    "Write `rows` (dicts; the header is the union of their keys, in order of appearance) as CSV at `path`, atomically."
+    import csv
+    keys = list(dict.fromkeys(k for r in rows for k in r))
+    with atomic_write(path) as t, open(t, 'w', newline='') as f:
+        w = csv.DictWriter(f, keys); w.writeheader(); w.writerows(rows)
+    return Path(path)

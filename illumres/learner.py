@@ -27,7 +27,8 @@ from .gan import AlbedoGAN, Phases
 
 # %% auto #0
 __all__ = ['METHODS', 'cpu_bf16_native', 'AutoMixedPrecision', 'LossTerm', 'Checkpoint', 'load_checkpoint', 'load_weights',
-           'resume', 'shipped_weights', 'build_model', 'sfs_learner', 'save_weights', 'load_model', 'evaluate']
+           'resume', 'shipped_weights', 'build_model', 'sfs_learner', 'save_weights', 'load_model', 'evaluate_samples',
+           'evaluate']
 
 # %% ../nbs/07_learner.ipynb #5eaff574
 def cpu_bf16_native() -> bool:
@@ -193,9 +194,9 @@ def load_model(path, device='cpu'):
     return model.to(device).eval()
 
 @torch.no_grad()
-def evaluate(model, dl, progress:bool=False) -> dict:
-    "Dataset means of the metrics of `evaluate_batch` for `model` over dataloader `dl` (NaN-skipping)."
-    from illumres.metrics import evaluate_batch, summarize
+def evaluate_samples(model, dl, progress:bool=False) -> dict:
+    "Per-sample metrics `{key: (N,) float64 tensor}` of `evaluate_batch` for `model` over dataloader `dl`, in its order (NaN: no ground truth)."
+    from illumres.metrics import evaluate_batch
     from tqdm import tqdm
     model.eval()
     dev = next(model.parameters()).device
@@ -203,4 +204,9 @@ def evaluate(model, dl, progress:bool=False) -> dict:
     for xb, yb in tqdm(dl, desc='evaluating', unit='batch', disable=not progress):
         xb = xb.to(dev); yb = {k: v.to(dev) for k, v in yb.items()}
         res.append(evaluate_batch(model(xb), yb, xb))
-    return summarize(res)
+    return {k: torch.cat([r[k].double().cpu().reshape(-1) for r in res if k in r]) for k in dict.fromkeys(k for r in res for k in r)}
+
+@torch.no_grad()
+def evaluate(model, dl, progress:bool=False) -> dict:
+    "Dataset means of the metrics of `evaluate_batch` for `model` over dataloader `dl` (NaN-skipping)."
+    return {k: v.nanmean().item() for k, v in evaluate_samples(model, dl, progress).items()}

@@ -8,17 +8,17 @@ Docs: https://illumres.github.io/illumres/reproduce.html.md"""
 
 # %% ../nbs/12_reproduce.ipynb #21ebdf48
 from __future__ import annotations
-import csv, json, math, shutil, tempfile, time, warnings
+import json, math, shutil, tempfile, time, warnings
 from pathlib import Path
 import numpy as np
 import torch
 from fastai.data.load import DataLoader
 from tqdm.auto import tqdm
-from .core import atomic_write, save_figure
+from .core import atomic_write, save_figure, write_csv
 from .data import synthesize, find_faces, face_datasets, face_dataloaders, sibling
 from .residue import RESIDUE_METHODS, TRUTH_KEYS
-from .learner import sfs_learner, resume, save_weights, load_model, shipped_weights, evaluate
-from .metrics import evaluate_batch, summarize, trivial_baseline
+from .learner import sfs_learner, resume, save_weights, load_model, shipped_weights, evaluate_samples
+from .metrics import evaluate_batch, trivial_baseline
 from .stats import bootstrap_ci, paired_ci, change, fmt_ci, identity_of, ci_figure, NO_CHANGE
 
 # %% auto #0
@@ -105,15 +105,11 @@ def eval_samples(model, src, bs:int=32, progress:bool=False) -> dict:
     "Per-face metrics `{key: (N,) array}` of `model` (None: the trivial baseline of each batch's means) on dataset folder `src`, with `identity` (N,)."
     ds = face_datasets(src, keys=TRUTH_KEYS)
     dl = DataLoader(ds, bs=bs)
-    if model is not None:
-        model.eval(); dev = next(model.parameters()).device
-    res = []
-    for xb, yb in tqdm(dl, desc='evaluating', unit='batch', disable=not progress):
-        if model is None: res.append(evaluate_batch(trivial_baseline(yb), yb, xb)); continue
-        xb = xb.to(dev); yb = {k: v.to(dev) for k, v in yb.items()}
-        res.append(evaluate_batch(model(xb), yb, xb))
-    keys = dict.fromkeys(k for r in res for k in r)
-    out = {k: torch.cat([r[k].double().cpu().reshape(-1) for r in res]).numpy() for k in keys}
+    if model is not None: out = evaluate_samples(model, dl, progress)
+    else:
+        res = [evaluate_batch(trivial_baseline(yb), yb, xb) for xb, yb in dl]
+        out = {k: torch.cat([r[k].double().reshape(-1) for r in res]) for k in res[0]}
+    out = {k: v.numpy() for k, v in out.items()}
     out['identity'] = np.array([identity_of(f) for f in _files(ds)])
     return out
 
@@ -307,16 +303,10 @@ def verdict(d_shading:tuple, d_psnr:tuple) -> str:
     else: head = 'does not help'
     return f'{head}: {s}, {r}'
 
-def _write_csv(path, rows):
-    keys = list(dict.fromkeys(k for r in rows for k in r))
-    with atomic_write(path) as f:
-        with open(f, 'w', newline='') as fh:
-            w = csv.DictWriter(fh, keys); w.writeheader(); w.writerows(rows)
-
 def write_tables(rows:list, out, diffs:list|None=None) -> Path:
     "Write `rows` to `out/metrics.csv` and `out/metrics.md` (tables per domain with 95 % intervals, and the paired comparison with SfSNet in `diffs`); the .md path."
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    _write_csv(out/'metrics.csv', rows)
+    write_csv(rows, out/'metrics.csv')
     md = []
     for dom in dict.fromkeys(r['domain'] for r in rows):
         rs = [r for r in rows if r['domain'] == dom]
@@ -325,7 +315,7 @@ def write_tables(rows:list, out, diffs:list|None=None) -> Path:
         md += ['| ' + r['method'] + ' | ' + ' | '.join(_fmt_ci(r, c) for c in cols) + ' |' for r in rs]
         md.append('')
     if diffs:
-        _write_csv(out/'comparisons.csv', diffs)
+        write_csv(diffs, out/'comparisons.csv')
         for dom in dict.fromkeys(d['domain'] for d in diffs):
             md += [f'### Against SfSNet, on the {dom} domain (paired, 95 % intervals)', '']
             for name in dict.fromkeys(d['method'] for d in diffs if d['domain'] == dom):
@@ -342,7 +332,7 @@ def write_seed_tables(per_seed:list, out, seed:int=0) -> Path:
     out = Path(out); n = len(per_seed)
     rows = [summary_row(s, method=name, domain=dom, seed=seed + k) for k, ps in enumerate(per_seed) for (name, dom), s in ps.items()]
     diffs = [d for k, ps in enumerate(per_seed) for d in compare_rows(ps, seed=seed + k)]
-    _write_csv(out/'seeds.csv', rows); _write_csv(out/'seeds_comparisons.csv', diffs)
+    write_csv(rows, out/'seeds.csv'); write_csv(diffs, out/'seeds_comparisons.csv')
     md = [f'### Over {n} training seeds: mean (sd) of the per-seed means', '']
     for dom in dict.fromkeys(r['domain'] for r in rows if r['domain'] != 'real'):
         rs = [r for r in rows if r['domain'] == dom and r['method'] != 'trivial']

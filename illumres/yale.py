@@ -9,11 +9,11 @@ Docs: https://illumres.github.io/illumres/yale.html.md"""
 
 # %% ../nbs/30_yale.ipynb #e2c8b960
 from __future__ import annotations
-import csv, json, math, re, sys, time, warnings
+import json, math, re, sys, time, warnings
 from pathlib import Path
 import numpy as np, torch
 from PIL import Image
-from .core import atomic_write, save_figure
+from .core import atomic_write, save_figure, write_csv
 from .sh import (directional_light, ambient_light, dominant_direction, sh_eval, sh_shading, light_rgb,
                          unit_normal, encode_normal, SH_C1)
 from .metrics import angular_error, si_mse, psnr, ssim
@@ -27,7 +27,7 @@ __all__ = ['YALE_NAME', 'MODERATE', 'SHADOW', 'SATURATED', 'FIXED_FRAMING', 'SOU
            'cheek_sides', 'eye_framing', 'rotate_xy', 'crop_maps', 'inside_mask', 'subject_crops', 'split_light',
            'target_light', 'direction_error', 'gain_fit', 'source_index', 'relight_pairs', 'relight_scores',
            'eval_decomposition', 'eval_baselines', 'load_subjects', 'yale_scores', 'yale_table', 'yale_markdown',
-           'ps_quality', 'write_csv', 'ps_figure', 'subject_figure', 'bench_yale', 'yale_cli']
+           'ps_quality', 'ps_figure', 'subject_figure', 'bench_yale', 'yale_cli']
 
 # %% ../nbs/30_yale.ipynb #a911d5de
 def yale_direction(az, el) -> torch.Tensor:
@@ -445,13 +445,6 @@ def ps_quality(subjects:list) -> list[dict]:
                          valid_share=round(float(ps['mask'].float().mean()), 4), median_lights_per_pixel=int(ps['count'].median()),
                          gain_min=round(float(ps['gains'].min()), 3), gain_max=round(float(ps['gains'].max()), 3)))
     return rows
-
-def write_csv(rows:list[dict], path) -> Path:
-    "Write `rows` (dicts with the same keys) as CSV at `path`, atomically."
-    with atomic_write(path) as t, open(t, 'w', newline='') as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0]))
-        w.writeheader(); w.writerows(rows)
-    return Path(path)
 
 # %% ../nbs/30_yale.ipynb #6bba183c
 FIG_SOURCE, FIG_TARGET = (50, 0), (-85, 20)         # the example pair of the figures: the target casts a nose shadow
