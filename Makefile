@@ -5,7 +5,7 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 
-.PHONY: reproduce test bench export clean-nbs readme env fixtures
+.PHONY: reproduce test bench export clean-nbs readme env fixtures figures
 
 # The environment: one venv, pinned dependencies (requirements.lock pins the whole set;
 # torch 2.14.1 / torchvision 0.29.1 install from files already on the machine).
@@ -48,3 +48,8 @@ clean-nbs: $(STAMP)
 	$(BIN)/nbdev-clean --fname index.ipynb
 readme: $(STAMP)
 	$(BIN)/python tools/render_readme.py
+
+# Run the notebooks that draw and keep their figures (only the images, re-encoded small) as saved outputs.
+figures: $(STAMP)
+	$(BIN)/python tools/figures.py
+	$(BIN)/nbdev-clean

@@ -1,7 +1,7 @@
 """The whole test suite, as `make test` runs it; the last line is `N passed, N failed`.
 
 1. the library is in sync with the notebooks (`nbdev-export` changes nothing in illumres/);
-2. README.md is in sync with index.ipynb;
+2. README.md is in sync with index.ipynb, and every notebook that draws keeps its figures (`make figures`);
 3. every notebook runs under `nbdev-test` (index.ipynb included); `--flags "slow cuda"` adds flagged cells;
 4. the pytest suite in tests/ (the installed console script, end to end).
 A run in which no notebook executed fails.
@@ -32,6 +32,10 @@ def check_export():
 def check_readme():
     r = subprocess.run([sys.executable, ROOT/'tools'/'render_readme.py', '--check'], cwd=ROOT, capture_output=True, text=True)
     record('README.md in sync with index.ipynb', r.returncode == 0, '' if r.returncode == 0 else (r.stdout + r.stderr).strip()[-300:])
+
+def check_figures():
+    r = subprocess.run([sys.executable, ROOT/'tools'/'figures.py', '--check'], cwd=ROOT, capture_output=True, text=True)
+    record('notebooks that draw keep their figures', r.returncode == 0, '' if r.returncode == 0 else (r.stdout + r.stderr).strip()[-300:])
 
 def run_notebooks(flags):
     from nbdev.doclinks import nbglob
@@ -72,6 +76,7 @@ if __name__ == '__main__':
     args = ap.parse_args()
     check_export()
     check_readme()
+    check_figures()
     ran = run_notebooks(args.flags)
     run_pytest()
     if ran == 0: counts['failed'] += 1
