@@ -328,16 +328,19 @@ def face_dataloaders(train, valid, bs:int=16, flip_p:float=0.5, keys:tuple=GT_KE
 # %% ../nbs/02_data.ipynb #dfe2d3cd
 _ICT = {}
 
-def _init_worker(threads:int):
-    "Set up a `synthesize` worker: `threads` threads, Ctrl-C left to the parent, and an exit as soon as the parent is gone."
+def _init_worker(threads:int, parent:int):
+    "Set up a `synthesize` worker: `threads` threads, Ctrl-C left to the parent, and an exit as soon as `parent` (its pid) is gone."
     import signal, threading, time
-    torch.set_num_threads(threads); cv2.setNumThreads(threads)
     signal.signal(signal.SIGINT, signal.SIG_IGN)            # the parent handles Ctrl-C: it records the finished shapes and stops us
-    parent = os.getppid()
+    try:                                                    # Linux: the kernel kills us with the parent, even in a long C call
+        import ctypes; ctypes.CDLL(None).prctl(1, signal.SIGKILL)     # PR_SET_PDEATHSIG
+    except (OSError, AttributeError): pass                  # elsewhere the watcher below does it
+    if os.getppid() != parent: os._exit(1)                  # the parent died while we were starting (importing torch takes seconds)
     def watch():                                            # parent killed (kill -9): we are re-parented; stop at once
         while os.getppid() == parent: time.sleep(0.5)
         os._exit(1)
     threading.Thread(target=watch, daemon=True).start()
+    torch.set_num_threads(threads); cv2.setNumThreads(threads)
 
 def _shape_task(out:str, id:int, todo:list, cfg:dict) -> list:
     "Render and write the samples `todo` [(i, j), ...] of shape `id`; returns their manifest records."
@@ -393,7 +396,7 @@ def synthesize(out, n:int, size:int=64, domain:str='sfs', seed:int=0, shapes:str
         main = threading.current_thread() is threading.main_thread()
         old = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None    # workers start ignoring Ctrl-C, even while they import
         try:
-            ex = ProcessPoolExecutor(workers, mp_context=mp.get_context('spawn'), initializer=_init_worker, initargs=(1,))
+            ex = ProcessPoolExecutor(workers, mp_context=mp.get_context('spawn'), initializer=_init_worker, initargs=(1, os.getpid()))
             futs, recorded = [ex.submit(_shape_task, str(out), id, t, cfg) for id, t in todo.items()], set()   # (submit starts them)
         finally:
             if main: signal.signal(signal.SIGINT, old)

@@ -258,7 +258,10 @@ def test_synth_workers_stop_with_a_killed_parent(tmp_path):
     workers = children(p.pid)
     assert workers
     p.kill(); p.wait()
-    wait_for(lambda: not any(alive(w) for w in workers), 10)          # the pool workers and the resource tracker
+    try: wait_for(lambda: not any(alive(w) for w in workers), 30)     # the pool workers and the resource tracker
+    except TimeoutError:
+        left = [f"{w}: {(Path('/proc') / str(w) / 'cmdline').read_bytes().replace(bytes(1), b' ').decode()[:120]}" for w in workers if alive(w)]
+        raise AssertionError(f'still running 30 s after the parent was killed: {left}') from None
 
 def test_train_ctrl_c_says_what_was_kept(tmp_path):
     d = tmp_path / 'run'
