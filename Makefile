@@ -19,7 +19,7 @@ env: $(STAMP)
 
 # The main job on the embedded default (no data to download).
 reproduce: $(STAMP)
-	$(BIN)/illumres reproduce --quick --out results
+	$(BIN)/illumres reproduce --out results
 
 # The whole test suite: library in sync with notebooks, README in sync with index.ipynb,
 # nbdev-test, the pytest suite; last line `N passed, N failed`.

@@ -61,6 +61,20 @@ def _warn_line(cmd:str):
     def show(message, category, filename, lineno, file=None, line=None): print(f'illumres {cmd}: {message}', file=sys.stderr)
     return show
 
+_RENAMED = {'--model': 'is now --checkpoint (one name in every command)',
+            '--quick': 'is gone: the quick configuration is the default (--config quick, tiny or full)',
+            '--full': 'is now --config full'}
+
+def _renamed(argv:list) -> str|None:
+    "The first flag of `argv` that was renamed, with what to write instead."
+    return next((f'{a.split("=")[0]} {_RENAMED[a.split("=")[0]]}' for a in argv if a.split('=')[0] in _RENAMED), None)
+
+def _as_flags(msg:str, f) -> str:
+    "A library error names its parameter (`how: ...`); on the command line that is the option `--how: ...`."
+    m = re.match(r'([a-z_]+): ', msg)
+    opts = [n for n, p in inspect.signature(f).parameters.items() if n not in f.pos and p.kind is p.POSITIONAL_OR_KEYWORD]
+    return f"--{m[1].replace('_', '-')}{msg[len(m[1]):]}" if m and m[1] in opts else msg
+
 def main(argv:list|None=None) -> int:
     "Entry point of the `illumres` console script."
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -78,6 +92,8 @@ def main(argv:list|None=None) -> int:
     cmd, f = argv[0], COMMANDS.get(argv[0])
     if f is None:
         print(f"illumres: unknown command {cmd!r}; `illumres --help` lists the commands", file=sys.stderr); return 2
+    if (r := _renamed(argv[1:])):
+        print(f'illumres {cmd}: {r}', file=sys.stderr); return 2
     parser = anno_parser(f, prog=f'illumres {cmd}', pos=f.pos)
     for a in parser._actions:                   # `--no-X` flags: the default is X on, not the flag
         if any(s.startswith('--no-') for s in a.option_strings): a.help = a.help.replace('(default: True)', '(default: on; this flag turns it off)')
@@ -92,7 +108,7 @@ def main(argv:list|None=None) -> int:
         try: res = f(*(args.pop(var) or [] if var else []), **args)
         except (OSError, ValueError) as e:      # bad input: one line naming the file and the fix, no traceback
             if debug: raise
-            print(f'illumres {cmd}: {e}', file=sys.stderr); return 1
+            print(f'illumres {cmd}: {_as_flags(str(e), f)}', file=sys.stderr); return 1
         except KeyboardInterrupt:               # Ctrl-C: one line saying what was kept and how to resume
             if debug: raise
             print(_interrupted(cmd), file=sys.stderr, flush=True); return 130
@@ -301,12 +317,13 @@ def decompose(*inputs:str,            # photos and/or folders of photos
 @command(pos=['inputs', 'out'])
 def pseudo_label(inputs:str,          # folder of photos (or of crops with --cropped)
                  out:str,             # folder for the labels (N_face.png, N_albedo.png, N_normal.png, N_mask.png, N_light.txt)
-                 model:str=None,      # run folder or model.pt (default: the shipped weights)
+                 checkpoint:str=None, # run folder or model.pt (default: the shipped weights of --method)
+                 method:str=None,     # the shipped weights of this method (default sfsnet), when no --checkpoint
                  size:int=None,       # crop size (default: the model's training size)
                  cropped:bool=False): # the photos are already aligned face crops
     "Label real photos with a trained model, in SfSNet's pseudo-labelled layout (for `illumres train`)."
     from illumres.decompose import pseudo_label as pl
-    n = pl([inputs], out, model, size, cropped, progress=True)
+    n = pl([inputs], out, checkpoint, size, cropped, method=method, progress=True)
     if not n: raise ValueError(f"{inputs}: no photo labelled: all were skipped (the reasons are above)")
     print(f'{n} photos labelled into {out} (sources.csv names the photo of each)')
     return 0
@@ -314,39 +331,23 @@ def pseudo_label(inputs:str,          # folder of photos (or of crops with --cro
 # %% ../nbs/11_cli.ipynb #c6f49e0c
 @command
 def reproduce(out:str='results',      # folder for the data, runs, tables and figures
-              quick:bool=False,       # the CPU configuration (the default)
-              full:bool=False,        # the paper's configuration (128 px, width 1: for a GPU)
-              config:str=None,        # a named configuration instead (tiny, quick, full)
-              photos:str=None,        # a folder of real photos to evaluate on (besides skimage's astronaut)
+              config:str='quick',     # quick (64 px, 2 epochs: a CPU), tiny (seconds: a smoke test) or full (the paper's 128 px, width 1: a GPU)
+              photos:str=None,        # a folder of real photos to evaluate on (besides the bundled astronaut)
               runs:str=None,          # only these runs, comma-separated (default: sfsnet and every residue method)
               seed:int=0,             # random seed (data; the first training seed)
               seeds:int=1):           # train every run with this many seeds (seed, seed+1, ...): seeds.md gives the spread
     "Run the main job: data, SfSNet and the seven residue methods, evaluation, tables and figures."
-    import json, torch
-    from illumres.sh import sample_lights, show_spheres, lerp_light, slerp_light, directional_light, ambient_light
-    from illumres.reproduce import reproduce as run_all, RUNS
-    if quick and full: print('illumres reproduce: choose --quick or --full, not both', file=sys.stderr); return 2
-    if seeds < 1: raise ValueError(f'--seeds: expected at least 1, got {seeds}')
-    config = config or ('full' if full else 'quick')
+    import json
+    from illumres.reproduce import reproduce as run_all
     out = Path(out)
     on_interrupt(f'finished steps are kept in {out} (datasets, runs/*/last.pt, cached results); rerun the same command to resume')
-    lights = sample_lights(16, seed=seed).sh()
-    save_figure(show_spheres(lights, ncols=8), out/'sh_spheres.png')
-    a = directional_light(torch.tensor([1., 0, 0.3]), intensity=0.8) + ambient_light(0.3)
-    b = directional_light(torch.tensor([-0.5, 0.6, 0.6]), color=torch.tensor([1.2, 1., 0.8])) + ambient_light(0.2)
-    ts = torch.linspace(0, 1, 8)
-    a, b = a.expand(8, 27), b.expand(8, 27)
-    strip = torch.cat([lerp_light(a, b, ts), slerp_light(a, b, ts)])
-    titles = [f'blend {t:.2f}' for t in ts] + [f'rotate {t:.2f}' for t in ts]
-    save_figure(show_spheres(strip, titles=titles, ncols=8), out/'sh_interpolation.png')
-    names = runs.split(',') if runs else None
-    if names and (bad := [r for r in names if r not in RUNS]): raise ValueError(f"--runs: unknown {bad}; known: {', '.join(RUNS)}")
-    run_all(out, config, seed, photos, names, seeds=seeds)
+    run_all(out, config, seed, photos, runs.split(',') if runs else None, seeds=seeds)
     print((out/'metrics.md').read_text())
     if seeds > 1: print((out/'seeds.md').read_text())
     t = json.loads((out/'timings.json').read_text())
     print(f"wrote {out/'metrics.csv'} (means with 95 % intervals), {out/'metrics.md'}, {out/'comparisons.csv'}, {out}/compare_*.png, {out}/runs/*/grid.png in {t['total'] / 60:.1f} min")
     return 0
+
 
 # %% ../nbs/11_cli.ipynb #6c7560e0
 @command(pos=['photo'])
@@ -357,13 +358,13 @@ def relight(photo:str,                # photo with a face (or an aligned crop wi
             intensity:float=1.,       # with --direction: brightness relative to the photo's own light
             ambient:float=0.25,       # with --direction: ambient share
             strength:float=1.,        # residue strength (methods with a residue): 0 = pure SH, 1 = the method
-            model:str=None,           # run folder or model.pt (default: the shipped weights)
-            method:str=None,          # method whose model to use (see illumres.decompose.get_model)
+            checkpoint:str=None,      # run folder or model.pt (default: the shipped weights of --method)
+            method:str=None,          # the shipped weights of this method (default sfsnet), when no --checkpoint
             cropped:bool=False,       # the photo is an aligned face crop
             scale:int=1):             # enlarge the output this many times
     "Relight the face of a photo with a light file or a light from a direction."
     from illumres.interp import relight_photo
-    print(f'wrote {relight_photo(photo, out, light, direction, intensity, ambient, strength, model, method, cropped, scale)}')
+    print(f'wrote {relight_photo(photo, out, light, direction, intensity, ambient, strength, checkpoint, method, cropped, scale)}')
     return 0
 
 @command(pos=['a', 'b'])
@@ -375,27 +376,27 @@ def interpolate(a:str,                # from: a photo (its estimated light) or a
                 how:str='lerp',       # lerp (blend the coefficients) or slerp (rotate the dominant direction)
                 face:str=None,        # the face to relight (default: the first photo of A, B; else the bundled one)
                 strength:float=1.,    # residue strength
-                model:str=None,       # run folder or model.pt (default: the shipped weights)
-                method:str=None,      # method whose model to use
+                checkpoint:str=None,  # run folder or model.pt (default: the shipped weights of --method)
+                method:str=None,      # the shipped weights of this method (default sfsnet), when no --checkpoint
                 cropped:bool=False,   # the photos are aligned face crops
                 scale:int=2,          # enlarge the images this many times
                 fps:float=8.):        # GIF frames per second (above 0, at most 100)
     "Relight a face under the lights between two photos or light files: a strip, and a GIF."
     from illumres.interp import interpolate_files
-    p = interpolate_files(a, b, out, steps, gif, how, face, strength, model, method, cropped, scale, fps)
+    p = interpolate_files(a, b, out, steps, gif, how, face, strength, checkpoint, method, cropped, scale, fps)
     print(f'wrote {p}' + (f' and {gif}' if gif else ''))
     return 0
 
 @command
 def app(port:int=0,                   # port on 127.0.0.1 (0: a free one)
         face:str=None,                # face to start with: astronaut, synth:SEED or a photo
-        model:str=None,               # run folder or model.pt (default: the shipped weights)
-        method:str=None,              # method whose model to use
+        checkpoint:str=None,          # run folder or model.pt (default: the shipped weights of --method)
+        method:str=None,              # the shipped weights of this method (default sfsnet), when no --checkpoint
         log:str=None):                # Voila's log file (default: a temporary file)
     "Serve the interactive lighting widget as a web app (Voila) on 127.0.0.1 and print its address."
     import signal
     from illumres.interp import start_app, stop_app
-    proc, url = start_app(port, face, model, method, log)
+    proc, url = start_app(port, face, checkpoint, method, log)
     print(f'illumres app: {url}  (Ctrl-C to stop)', flush=True)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try: proc.wait()

@@ -370,7 +370,7 @@ def synthesize(out, n:int, size:int=64, domain:str='sfs', seed:int=0, shapes:str
     from tqdm.auto import tqdm
     from illumres.data import _shape_task, _init_worker        # by module, so spawned workers can import them
     for k, v, lo in (('n', n, 1), ('poses', poses, 1), ('lights', lights, 1)):
-        if int(v) != v or v < lo: raise ValueError(f"--{k}: expected a whole number >= {lo}, got {v}")
+        if int(v) != v or v < lo: raise ValueError(f"{k}: expected a whole number >= {lo}, got {v}")
     if domain not in ('sfs', 'wild'): raise ValueError(f"domain: expected 'sfs' or 'wild', got {domain!r}")
     if shapes not in ('procedural', 'ict'): raise ValueError(f"shapes: expected 'procedural' or 'ict', got {shapes!r}")
     if shapes == 'ict':

@@ -32,7 +32,10 @@ def shipped_methods() -> list[str]:
     "The methods whose default weights ship with the package."
     return sorted(m for m in METHODS if (default_model_dir(m)/'model.pt').exists())
 
-def get_model(model=None, device='cpu', method:str|None=None):
+def get_model(model=None,              # a model (returned as is), a run folder or `model.pt`; None: the shipped weights of `method`
+              device='cpu',            # where to put it
+              method:str|None=None,    # the shipped weights of this method (default sfsnet), when no `model`
+             ) -> torch.nn.Module:     # in eval mode
     "`model` if it is a module, else the model saved at `model` (run folder or `model.pt`), else the shipped weights of `method` (SfSNet)."
     if isinstance(model, torch.nn.Module): return model.to(device).eval()
     if model: return load_model(model, device)
@@ -40,7 +43,7 @@ def get_model(model=None, device='cpu', method:str|None=None):
     if method not in METHODS: raise ValueError(f"method: expected one of {', '.join(METHODS)}, got {method!r}")
     if not (default_model_dir(method)/'model.pt').exists():
         raise ValueError(f"method {method!r}: no weights ship with illumres (shipped: {', '.join(shipped_methods())}): "
-                         f"train one with `illumres train --method {method}` and pass its run folder with --model")
+                         f"train one with `illumres train --method {method} --out RUN`, then pass RUN as --checkpoint (model=RUN in Python)")
     return load_model(default_model_dir(method), device)
 
 def model_size(model, default:int=64) -> int:
@@ -102,11 +105,18 @@ def write_decomposition(d:dict, out, stem:str, i:int=0) -> Path:
     write_light(out/f'{stem}_light.txt', d['light'][i])
     return save_figure(show_decomposition(d, i), out/f'{stem}_grid.png')
 
-def decompose_photos(inputs, out, model=None, size:int|None=None, cropped:bool=False, all_faces:bool=False, method:str|None=None,
-                     progress:bool=False) -> dict:
+def decompose_photos(inputs,              # photo files and/or folders of photos
+                     out,                 # folder for `<stem>_face/_mask/_normal/_albedo/_shading/_recon.png`, `_light.txt`, `_grid.png`
+                     model=None,          # a model, a run folder or `model.pt` (default: the shipped weights of `method`)
+                     size:int|None=None,  # crop size (default: the model's training size)
+                     cropped:bool=False,  # the photos are already aligned face crops
+                     all_faces:bool=False,# every face of a photo, not only the largest
+                     method:str|None=None,# the shipped weights of this method (default sfsnet), when no `model`
+                     progress:bool=False, # a progress bar
+                    ) -> dict:
     """Decompose the faces of photos `inputs` (files and folders) with `model` (else the shipped weights of `method`) into folder `out`.
     Returns dict(faces=[output stems], skipped=[photos], renamed=[...]); output stems never collide (see `FaceNames`)."""
-    if size is not None and (int(size) != size or size < 8): raise ValueError(f"--size: expected a crop size of at least 8 px, got {size}")
+    if size is not None and (int(size) != size or size < 8): raise ValueError(f"size: expected a crop size of at least 8 px, got {size}")
     photos = _photos(inputs)
     model = get_model(model, method=method)
     size = size or model_size(model)
@@ -122,12 +132,19 @@ def decompose_photos(inputs, out, model=None, size:int|None=None, cropped:bool=F
     return dict(faces=done, skipped=skipped, renamed=names.renamed)
 
 # %% ../nbs/07a_decompose.ipynb #8c130c31
-def pseudo_label(inputs, out, model=None, size:int|None=None, cropped:bool=False, progress:bool=False) -> int:
+def pseudo_label(inputs,                  # photo files and/or folders of photos
+                 out,                     # folder for the labels (`N_face/_albedo/_normal/_mask.png`, `N_light.txt`, `sources.csv`)
+                 model=None,              # a model, a run folder or `model.pt` (default: the shipped weights of `method`)
+                 size:int|None=None,      # crop size (default: the model's training size)
+                 cropped:bool=False,      # the photos are already aligned face crops
+                 progress:bool=False,     # a progress bar
+                 method:str|None=None,    # the shipped weights of this method (default sfsnet), when no `model`
+                ) -> int:                 # how many faces were labelled
     """Label the faces of photos `inputs` with `model` and write them in the pseudo-labelled layout in `out`; the count.
     `out/sources.csv` links each label `N` back to its photo."""
-    if size is not None and (int(size) != size or size < 8): raise ValueError(f"--size: expected a crop size of at least 8 px, got {size}")
+    if size is not None and (int(size) != size or size < 8): raise ValueError(f"size: expected a crop size of at least 8 px, got {size}")
     photos = _photos(inputs)
-    model = get_model(model)
+    model = get_model(model, method=method)
     size = size or model_size(model)
     n, sources = 0, []
     for p in tqdm(photos, desc='labelling', unit='photo', disable=not progress):

@@ -441,8 +441,8 @@ def app_widget():
     "The lighting widget configured by ILLUMRES_APP_FACE / _MODEL / _METHOD (what the app notebook shows)."
     import warnings
     env = os.environ
-    with warnings.catch_warnings():            # library deprecation notices would show on the page
-        warnings.simplefilter('ignore', FutureWarning)
+    with warnings.catch_warnings():            # fastai's imports raise torch's notice that `torch.jit.script` is deprecated
+        warnings.filterwarnings('ignore', r'`torch\.jit\.script` is deprecated', FutureWarning)
         return LightingWidget(env.get('ILLUMRES_APP_FACE') or 'astronaut', env.get('ILLUMRES_APP_MODEL') or None,
                               env.get('ILLUMRES_APP_METHOD') or None).widget
 
@@ -458,12 +458,14 @@ def voila_command(port:int, notebook=None) -> list:
 
 def start_app(port:int=0, face:str|None=None, model=None, method:str|None=None, log=None, timeout:float=60.):
     "Start the Voila app on 127.0.0.1:`port` (0: a free one), its output to file `log`; returns the process and address once it answers."
-    if not 0 <= port < 65536: raise ValueError(f"--port: expected 0 (any free port) to 65535, got {port}")
+    if not 0 <= port < 65536: raise ValueError(f"port: expected 0 (any free port) to 65535, got {port}")
     if model is not None and str(model) != 'truth' and not Path(model).exists(): raise FileNotFoundError(f"{model}: no such model file or run folder")
     port = port or free_port()
     model = str(Path(model).resolve()) if model is not None and str(model) != 'truth' else model
     env = dict(os.environ, ILLUMRES_APP_FACE=str(face or ''), ILLUMRES_APP_MODEL=str(model or ''), ILLUMRES_APP_METHOD=method or '')
-    log = Path(log or tempfile.mkstemp(prefix='illumres_app_', suffix='.log')[1])
+    if log is None:
+        fd, log = tempfile.mkstemp(prefix='illumres_app_', suffix='.log'); os.close(fd)
+    log = Path(log)
     with open(log, 'w') as f:    # its own session: a Ctrl-C reaches `illumres app`, which stops voila
         proc = subprocess.Popen(voila_command(port), env=env, stdout=f, stderr=subprocess.STDOUT, start_new_session=True)
     t0 = time.time()
@@ -487,9 +489,9 @@ def stop_app(proc, timeout:float=15.):
 def parse_direction(s:str) -> tuple[float, float]:
     "'AZ,EL' in degrees -> (az, el). AZ > 0: light from the image's right (the subject's left); EL > 0: from above."
     try: az, el = (float(v) for v in str(s).split(','))
-    except ValueError: raise ValueError(f"--direction: expected AZ,EL in degrees, e.g. -45,20, got {s!r}") from None
-    if not (math.isfinite(az) and math.isfinite(el)): raise ValueError(f"--direction: AZ and EL must be finite numbers of degrees, got {s!r}")
-    if not -90 <= el <= 90: raise ValueError(f"--direction: elevation must be within -90..90 degrees, got {el:g}")
+    except ValueError: raise ValueError(f"direction: expected AZ,EL in degrees, e.g. -45,20, got {s!r}") from None
+    if not (math.isfinite(az) and math.isfinite(el)): raise ValueError(f"direction: AZ and EL must be finite numbers of degrees, got {s!r}")
+    if not -90 <= el <= 90: raise ValueError(f"direction: elevation must be within -90..90 degrees, got {el:g}")
     return az, el
 
 def _is_light(p) -> bool: return Path(p).suffix.lower() == '.txt'
@@ -503,13 +505,23 @@ def _check_number(name:str, v:float, lo:float|None=None, hi:float|None=None, lo_
     ok = math.isfinite(v) and (lo is None or (v > lo if lo_open else v >= lo)) and (hi is None or v <= hi)
     if not ok:
         rng = ' and '.join(s for s in ((f"{'above' if lo_open else 'at least'} {lo:g}" if lo is not None else ''), (f'at most {hi:g}' if hi is not None else '')) if s)
-        raise ValueError(f"--{name}: expected a finite number{' ' + rng if rng else ''}, got {v:g}")
+        raise ValueError(f"{name}: expected a finite number{' ' + rng if rng else ''}, got {v:g}")
 
 def _check_scale(scale):
-    if int(scale) != scale or not 1 <= scale <= MAX_SCALE: raise ValueError(f"--scale: expected a whole number from 1 to {MAX_SCALE}, got {scale}")
+    if int(scale) != scale or not 1 <= scale <= MAX_SCALE: raise ValueError(f"scale: expected a whole number from 1 to {MAX_SCALE}, got {scale}")
 
-def relight_photo(photo, out, light=None, direction=None, intensity:float=1., ambient:float=0.25, strength:float=1.,
-                  model=None, method:str|None=None, cropped:bool=False, scale:int=1) -> Path:
+def relight_photo(photo,                   # photo with a face (or an aligned crop with `cropped`)
+                  out,                     # the PNG to write
+                  light=None,              # a light file (27 SH coefficients), e.g. another photo's `<stem>_light.txt`
+                  direction=None,          # or 'AZ,EL' in degrees (`parse_direction`): a light from there, relative to the photo's own
+                  intensity:float=1.,      # with `direction`: brightness relative to the photo's own light
+                  ambient:float=0.25,      # with `direction`: ambient share
+                  strength:float=1.,       # residue strength (methods with a residue): 0 = pure SH, 1 = the method
+                  model=None,              # a model, a run folder or `model.pt` (default: the shipped weights of `method`)
+                  method:str|None=None,    # the shipped weights of this method (default sfsnet), when no `model`
+                  cropped:bool=False,      # `photo` is an aligned face crop
+                  scale:int=1,             # enlarge the output this many times (1-16)
+                 ) -> Path:                # `out`
     "Relight the face of `photo` under the light file `light`, or from `direction` ('AZ,EL', `relative_light`); write the PNG `out`."
     if (light is None) == (direction is None): raise ValueError("give either --light FILE or --direction AZ,EL (one of them)")
     if direction is not None: parse_direction(direction)                              # bad values fail before the model loads
@@ -519,12 +531,24 @@ def relight_photo(photo, out, light=None, direction=None, intensity:float=1., am
     write_png(out, upscale(composite(d, relight(d, L, strength))[0].clamp(0, 1), scale))
     return Path(out)
 
-def interpolate_files(a, b, out, n:int=8, gif=None, how:str='lerp', face=None, strength:float=1., model=None,
-                      method:str|None=None, cropped:bool=False, scale:int=2, fps:float=8.) -> Path:
-    "Relight a face under `n` lights from `a` to `b` (photos or light files); write the strip `out` (and a GIF)."
-    if how not in INTERP: raise ValueError(f"--how: expected one of {', '.join(INTERP)}, got {how!r}")
-    if int(n) != n or not 2 <= n <= MAX_STEPS:
-        raise ValueError(f"--steps: expected at least 2 steps (the two ends) and at most {MAX_STEPS} (each costs memory and strip width), got {n}")
+def interpolate_files(a,                    # from: a photo (its estimated light) or a light file (.txt)
+                      b,                    # to: a photo or a light file
+                      out,                  # the strip (PNG) to write
+                      steps:int=8,          # images in the strip, the two ends included (2-200)
+                      gif=None,             # also write an animated GIF here
+                      how:str='lerp',       # 'lerp' (blend the coefficients) or 'slerp' (rotate the dominant direction)
+                      face=None,            # the face to relight (default: the first photo of `a`, `b`; else the bundled one)
+                      strength:float=1.,    # residue strength: 0 = pure SH, 1 = the method
+                      model=None,           # a model, a run folder or `model.pt` (default: the shipped weights of `method`); 'truth' for synthetic faces
+                      method:str|None=None, # the shipped weights of this method (default sfsnet), when no `model`
+                      cropped:bool=False,   # the photos are aligned face crops
+                      scale:int=2,          # enlarge the images this many times (1-16)
+                      fps:float=8.,         # GIF frames per second (above 0, at most 100)
+                     ) -> Path:             # `out`
+    "Relight a face under `steps` lights from `a` to `b` (photos or light files); write the strip `out` (and a GIF)."
+    if how not in INTERP: raise ValueError(f"how: expected one of {', '.join(INTERP)}, got {how!r}")
+    if int(steps) != steps or not 2 <= steps <= MAX_STEPS:
+        raise ValueError(f"steps: expected at least 2 steps (the two ends) and at most {MAX_STEPS} (each costs memory and strip width), got {steps}")
     _check_number('strength', strength); _check_scale(scale); _check_number('fps', fps, 0, 100, lo_open=True)   # before anything is written
     files = {p: read_light(p)[None] for p in (a, b) if _is_light(p)}                 # bad files fail first
     m = get_model(model, method=method) if not (isinstance(model, str) and model == 'truth') else model
@@ -532,7 +556,7 @@ def interpolate_files(a, b, out, n:int=8, gif=None, how:str='lerp', face=None, s
     source = face or next(iter(photos), None) or bundled_faces()[0]
     d = photos.get(source) or decompose_face(source, m, cropped=cropped)
     La, Lb = (files[p] if _is_light(p) else photos[p]['light'] for p in (a, b))
-    imgs = composite(d, light_strip(d, La, Lb, n, how, strength), 0).clamp(0, 1)
+    imgs = composite(d, light_strip(d, La, Lb, steps, how, strength), 0).clamp(0, 1)
     write_strip(out, imgs, scale)
     if gif: write_gif(gif, imgs, fps, scale, bounce=True)
     return Path(out)

@@ -1,4 +1,4 @@
-"""The numbers of this field (reference.md, section 5), masked to the face and one per sample: normal angular
+"""The numbers of this field ([background, section 5](00a_background.ipynb)), masked to the face and one per sample: normal angular
 error, scale-invariant and local scale-invariant MSE, PSNR and SSIM, light coefficient and rendered-sphere
 errors; `evaluate_batch` and `summarize` for whole datasets, and fastai metrics for validation.
 

@@ -243,14 +243,19 @@ class FaceNames:
         if name != (p.stem if k == 0 else f'{p.stem}_{k}'): self.renamed.append(f"{p.name}{f' face {k + 1}' if k else ''} -> {name}")
         return name
 
-def crop_faces(in_dir, out_dir, size:int=128, all_faces:bool=False, progress:bool=True) -> dict:
+def crop_faces(in_dir,                    # folder of photos (`IMAGE_EXTS`)
+               out_dir,                   # folder for the crops (created)
+               size:int=128,              # crop side in pixels
+               all_faces:bool=False,      # every face of a photo, not only the largest
+               progress:bool=True,        # a progress bar
+              ) -> dict:
     """Crop the faces of every photo (`IMAGE_EXTS`) in `in_dir` into `out_dir` as `<stem>_face.png`, `<stem>_mask.png`
     (k-th face, k>=1: `<stem>_<k>_face.png`). Returns dict(photos=photos with a face, faces=crops written,
     skipped=[paths], renamed=[faces named apart from the rule, see `FaceNames`])."""
     in_dir, out_dir = Path(in_dir), Path(out_dir)
     if not in_dir.is_dir(): raise FileNotFoundError(f"{in_dir}: no such folder")
     if out_dir.resolve() == in_dir.resolve(): raise ValueError(f"{out_dir}: out_dir must differ from in_dir")
-    if int(size) != size or size < 8: raise ValueError(f"--size: expected a crop size of at least 8 px, got {size}")
+    if int(size) != size or size < 8: raise ValueError(f"size: expected a crop size of at least 8 px, got {size}")
     files = sorted(p for p in in_dir.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_EXTS)
     if not files: raise ValueError(f"{in_dir}: no images ({'/'.join(e[1:] for e in IMAGE_EXTS)}) found")
     counts, names = dict(photos=0, faces=0, skipped=[]), FaceNames(files)

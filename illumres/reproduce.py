@@ -48,20 +48,20 @@ def as_photos(src, dst) -> Path:
     return dst
 
 def real_photos(dst, size:int, photos=None) -> Path:
-    "Face crops `(size px)` of the astronaut photo of `skimage.data` and of the photos in folder `photos`, in `dst`."
-    from skimage import data as skdata
-    from PIL import Image
+    "Face crops `(size px)` in `dst`: the astronaut crop bundled in `illumres/assets`, and the faces of the photos in folder `photos`."
+    import torch.nn.functional as F
+    from importlib.resources import files
+    from illumres.data import read_png, write_png
     from illumres.photos import crop_faces
     dst = Path(dst)
     if dst.is_dir(): return dst
-    tmp = Path(tempfile.mkdtemp(prefix='.tmp_', dir=dst.parent))
-    src = tmp/'photos'; src.mkdir()
-    Image.fromarray(skdata.astronaut()).save(src/'astronaut.png')
-    if photos:
-        for p in Path(photos).iterdir():
-            if p.is_file(): shutil.copyfile(p, src/p.name)
-    crop_faces(src, tmp/'crops', size, progress=False)
-    (tmp/'crops').rename(dst); shutil.rmtree(tmp)
+    tmp = Path(tempfile.mkdtemp(prefix='.tmp_', dir=dst.parent)); crops = tmp/'crops'; crops.mkdir()
+    assets = Path(str(files('illumres')))/'assets'
+    face, mask = read_png(assets/'astronaut_face.png'), read_png(assets/'astronaut_mask.png', 1)
+    write_png(crops/'astronaut_face.png', F.interpolate(face[None], size=(size, size), mode='area')[0])
+    write_png(crops/'astronaut_mask.png', F.interpolate(mask[None], size=(size, size), mode='nearest')[0])
+    if photos: crop_faces(photos, crops, size, progress=False)          # names that collide with the astronaut's are kept apart
+    crops.rename(dst); shutil.rmtree(tmp)
     return dst
 
 def make_data(out, cfg:dict, seed:int=0, photos=None) -> dict:
@@ -184,6 +184,17 @@ def _sample(src, n:int=3):
     target = {k: torch.stack([ds[i][1][k] for i in idx]) for k in ds[0][1]}
     return face, target
 
+def _light_figures(out, seed:int):
+    "`sh_spheres.png` (16 random lights) and `sh_interpolation.png` (blending and rotating one light into another) in `out`."
+    from illumres.sh import sample_lights, show_spheres, lerp_light, slerp_light, directional_light, ambient_light
+    save_figure(show_spheres(sample_lights(16, seed=seed).sh(), ncols=8), Path(out)/'sh_spheres.png')
+    a = directional_light(torch.tensor([1., 0, 0.3]), intensity=0.8) + ambient_light(0.3)
+    b = directional_light(torch.tensor([-0.5, 0.6, 0.6]), color=torch.tensor([1.2, 1., 0.8])) + ambient_light(0.2)
+    ts = torch.linspace(0, 1, 8)
+    a, b = a.expand(8, 27), b.expand(8, 27)
+    titles = [f'blend {t:.2f}' for t in ts] + [f'rotate {t:.2f}' for t in ts]
+    save_figure(show_spheres(torch.cat([lerp_light(a, b, ts), slerp_light(a, b, ts)]), titles=titles, ncols=8), Path(out)/'sh_interpolation.png')
+
 def runs_dir(out, k:int=0) -> Path:
     "Folder of the runs of the `k`-th training seed: `out/runs`, then `out/runs_s1`, `out/runs_s2`, ..."
     return Path(out)/('runs' if k == 0 else f'runs_s{k}')
@@ -233,16 +244,25 @@ def _evaluate_runs(out, data, runs, k:int, progress:bool) -> dict:
             samples[(name, dom.replace('_val', ''))] = _samples(model, data[dom], cache)
     return models, samples
 
-def reproduce(out='results', config:str='quick', seed:int=0, photos=None, runs=None, progress:bool=True, seeds:int=1) -> list[dict]:
+def reproduce(out='results',          # folder for the data, runs, tables and figures (rerun to resume)
+              config:str='quick',     # a key of `CONFIGS`: 'quick' (a CPU), 'tiny' (a smoke test), 'full' (the paper's scale: a GPU)
+              seed:int=0,             # seed of the data, and the first training seed
+              photos=None,            # a folder of real photos to evaluate on, besides the bundled astronaut
+              runs=None,              # names of `RUNS` to train (default all; 'sfsnet' is always trained)
+              progress:bool=True,     # progress bars
+              seeds:int=1,            # train every run with seeds `seed`, `seed+1`, ...: `seeds.md` gives the spread
+             ) -> list[dict]:         # the metric rows of the first seed (as in `metrics.csv`)
     "Run the whole job of config `config` ('quick', 'full', 'tiny') into `out`, training every run with `seeds` seeds; the metric rows of the first."
     if config not in CONFIGS: raise ValueError(f"config: expected one of {', '.join(CONFIGS)}, got {config!r}")
     if seeds < 1: raise ValueError(f"seeds: expected at least 1 training seed, got {seeds}")
     cfg, out = dict(CONFIGS[config]), Path(out)
     runs = list(runs or RUNS)
+    if bad := [r for r in runs if r not in RUNS]: raise ValueError(f"runs: unknown {bad}; known: {', '.join(RUNS)}")
     if 'sfsnet' not in runs: runs = ['sfsnet', *runs]
     times, t0 = {}, time.perf_counter()
     data = make_data(out/'data', cfg, seed, photos)
     times['data'] = time.perf_counter() - t0
+    _light_figures(out, seed)
     init0 = shipped_weights(cfg['init']) if cfg['init'] else None
     if cfg['width'] is None: cfg['width'] = json.loads((init0/'args.json').read_text())['width']
     per_seed = []
