@@ -145,8 +145,8 @@ def synth(out:str,                    # dataset folder (created; rerun with the 
           size:int=64,                # image size: 64 or 128
           domain:str='sfs',           # sfs (mild effects, like SfSNet's data) or wild (strong effects, plays real photos)
           seed:int=0,                 # random seed: the same seed gives the same dataset
-          shapes:str='procedural',    # procedural (made in code) or ict (ICT-FaceKit, needs --ict)
-          ict:str=None,               # folder of an ICT-FaceKit checkout (holding FaceXModel/)
+          shapes:str='mix',           # ict (random ICT-FaceKit identities and expressions), procedural (heads made in code) or mix (3 ICT : 1 procedural)
+          ict:str=None,               # another ICT-FaceKit than the packed one that ships: a checkout (holding FaceXModel/) or a packed .npz
           poses:int=2,                # poses per shape
           lights:int=3,               # lights per pose
           workers:int=2):             # processes

@@ -346,12 +346,12 @@ def _shape_task(out:str, id:int, todo:list, cfg:dict) -> list:
     "Render and write the samples `todo` [(i, j), ...] of shape `id`; returns their manifest records."
     from illumres.synth import shape_params, view_params, build_shape, render_pose
     from illumres.mesh import ICTFaceModel
-    ict = None
-    if cfg['shapes'] == 'ict':
+    ict = None                                                              # None: the model that ships
+    if cfg['shapes'] != 'procedural' and cfg['ict']:
         if cfg['ict'] not in _ICT: _ICT[cfg['ict']] = ICTFaceModel.load(cfg['ict'])
         ict = _ICT[cfg['ict']]
     sp = shape_params(cfg['seed'], id, cfg['domain'], cfg['shapes'])
-    mesh, ao = build_shape(sp, cfg['shapes'], ict, cfg['size'])
+    mesh, ao = build_shape(sp, ict, cfg['size'])
     recs = []
     for i in sorted({i for i, _ in todo}):                                  # the lights of a pose share its geometry
         js = [j for i2, j in todo if i2 == i]
@@ -362,20 +362,19 @@ def _shape_task(out:str, id:int, todo:list, cfg:dict) -> list:
     return recs
 
 # %% ../nbs/02_data.ipynb #6d68caba
-def synthesize(out, n:int, size:int=64, domain:str='sfs', seed:int=0, shapes:str='procedural', ict=None,
+def synthesize(out, n:int, size:int=64, domain:str='sfs', seed:int=0, shapes:str='mix', ict=None,
                poses:int=2, lights:int=3, workers:int=2, progress:bool=True) -> DatasetWriter:
     "Write `n` synthetic samples into folder `out` (resumable; `workers` processes); returns the writer."
     from concurrent.futures import ProcessPoolExecutor
     import multiprocessing as mp
     from tqdm.auto import tqdm
     from illumres.data import _shape_task, _init_worker        # by module, so spawned workers can import them
+    from illumres.synth import SHAPES
     for k, v, lo in (('n', n, 1), ('poses', poses, 1), ('lights', lights, 1)):
         if int(v) != v or v < lo: raise ValueError(f"{k}: expected a whole number >= {lo}, got {v}")
     if domain not in ('sfs', 'wild'): raise ValueError(f"domain: expected 'sfs' or 'wild', got {domain!r}")
-    if shapes not in ('procedural', 'ict'): raise ValueError(f"shapes: expected 'procedural' or 'ict', got {shapes!r}")
-    if shapes == 'ict':
-        if ict is None: raise ValueError("shapes='ict' needs ict=PATH, a folder holding ICT-FaceKit's FaceXModel/")
-        ict = str(Path(ict).resolve())
+    if shapes not in SHAPES: raise ValueError(f"shapes: expected one of {', '.join(SHAPES)}, got {shapes!r}")
+    if ict is not None: ict = str(Path(ict).resolve())         # another ICT-FaceKit copy than the one that ships
     cfg = dict(n=n, size=size, domain=domain, seed=seed, shapes=shapes, ict=ict, poses=poses, lights=lights, format=1)
     w = DatasetWriter(out, cfg)
     per = poses * lights

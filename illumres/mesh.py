@@ -22,8 +22,9 @@ from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['LABELS', 'SKIN', 'LIPS', 'EYE', 'MOUTH', 'BROW', 'ANCHORS', 'HEAD_CENTRE', 'IDENTITY', 'EXPRESSION', 'SHAPE',
-           'ICT_PARTS', 'ICT_KEEP', 'ICT_EYE_Z', 'frontal_uv', 'Mesh', 'pose_matrix', 'sample_pose', 'sample_identity',
-           'sample_expression', 'procedural_head', 'read_obj_verts', 'read_obj_faces', 'ICTFaceModel']
+           'ICT_PARTS', 'ICT_KEEP', 'ICT_EYE_Z', 'ICT_PACKED', 'frontal_uv', 'Mesh', 'pose_matrix', 'sample_pose',
+           'sample_identity', 'sample_expression', 'procedural_head', 'read_obj_verts', 'read_obj_faces',
+           'ICTFaceModel', 'pack_ict']
 
 # %% ../nbs/01a_mesh.ipynb #46b915e8
 LABELS = ('skin', 'lips', 'eye', 'mouth', 'brow')         # per-vertex part labels (mouth = mouth interior, teeth)
@@ -407,11 +408,16 @@ def _missing(what, p):
                              f"(the folder that contains FaceXModel/) or at its FaceXModel folder")
 
 class ICTFaceModel:
-    "The ICT-FaceKit model: neutral mesh and the identity and expression shapes present (parsed once, kept in memory)."
-    def __init__(self, folder:Path, neutral:np.ndarray, faces:np.ndarray, landmarks:np.ndarray, identity_files:list, expression_files:dict):
+    "The ICT-FaceKit model: neutral mesh and the identity and expression shapes present (OBJ files parsed once, kept in memory)."
+    def __init__(self, folder:Path,
+                 neutral:np.ndarray,      # (V,3) neutral vertices
+                 faces:np.ndarray,        # (F,3) triangles
+                 landmarks:np.ndarray,    # (68,) vertex indices of the iBUG landmarks
+                 identities:list,         # identity shapes: OBJ files, or `(V,3)` arrays of offsets from the neutral
+                 expressions:dict):       # expression name -> OBJ file or `(V,3)` offsets
         self.folder, self.neutral, self.landmarks = folder, neutral, landmarks
         self.faces = torch.from_numpy(faces)
-        self.identity_files, self.expression_files = identity_files, expression_files
+        self.identities, self.expressions = identities, expressions
         self._cache = {}
         s, t = _ict_frame(neutral[landmarks])
         v = neutral * s + t                                              # neutral mesh, canonical frame
@@ -425,8 +431,9 @@ class ICTFaceModel:
 
     @classmethod
     def load(cls, path) -> 'ICTFaceModel':
-        "Read an ICT-FaceKit checkout (a folder containing FaceXModel/) or its FaceXModel folder."
+        "Read an ICT-FaceKit checkout (a folder containing FaceXModel/), its FaceXModel folder, or a packed model (`.npz`, see `pack_ict`)."
         p = Path(path).expanduser()
+        if p.suffix == '.npz': return cls._load_npz(p)
         if not p.is_dir(): raise _missing('folder', p)
         if (p/'FaceXModel').is_dir(): p = p/'FaceXModel'
         for name in ('generic_neutral_mesh.obj', 'vertex_indices.json'):
@@ -452,27 +459,52 @@ class ICTFaceModel:
         for a, b in ((17, 22), (22, 27)): lab[near & (_polyline_dist(v[:, :2], L[a:b, :2]) < 0.035)] = BROW
         return lab
 
+    @classmethod
+    def _load_npz(cls, p:Path) -> 'ICTFaceModel':
+        if not p.is_file(): raise FileNotFoundError(f"ICTFaceModel.load: {p} not found; pass a packed model (`pack_ict`) or an ICT-FaceKit checkout")
+        try:
+            with np.load(p, allow_pickle=False) as z: d = {k: z[k] for k in z.files}
+        except (OSError, ValueError) as e: raise ValueError(f"ICTFaceModel.load: {p} is not a readable .npz ({e}); pack it again with `pack_ict`") from None
+        need = {'neutral', 'faces', 'landmarks', 'identity', 'expression', 'expression_names'}
+        if need - set(d): raise ValueError(f"ICTFaceModel.load: {p} lacks {sorted(need - set(d))}; pack it with `pack_ict`")
+        f32 = lambda a: list(a.astype(np.float32))                       # float16 on disk; float32 in memory (26 MB)
+        return cls(p, d['neutral'].astype(np.float32), d['faces'].astype(np.int64), d['landmarks'].astype(np.int64), f32(d['identity']),
+                   dict(zip(d['expression_names'].tolist(), f32(d['expression']))))
+
+    @classmethod
+    def default(cls) -> 'ICTFaceModel':
+        "The packed model that ships with illumres (`illumres/assets/ict/`: the first 30 identity modes, MIT licence)."
+        return _default_ict()
+
     def _delta(self, f):
+        if isinstance(f, np.ndarray): return f
         if f not in self._cache: self._cache[f] = read_obj_verts(f)[:ICT_KEEP[0]] - self.neutral
         return self._cache[f]
+
+ICT_PACKED = 'assets/ict/ict_face.npz'     # inside the package
+
+@lru_cache(maxsize=1)
+def _default_ict() -> ICTFaceModel:
+    from importlib.resources import files
+    return ICTFaceModel.load(Path(str(files('illumres')))/ICT_PACKED)
 
 # %% ../nbs/01a_mesh.ipynb #914cfdfc
 @patch
 def mesh(self:ICTFaceModel,
-         identity=None,           # weights `(len(identity_files),)` of the identity shapes; None: the neutral face
-         expression:dict|None=None,  # expression name -> weight (names in `expression_files`); None: neutral
+         identity=None,           # weights `(len(identities),)` of the identity shapes; None: the neutral face
+         expression:dict|None=None,  # expression name -> weight (names in `expressions`); None: neutral
         ) -> Mesh:
     "The face `neutral + sum w_k (identity_k - neutral) + sum x_j (expression_j - neutral)` in the canonical frame."
     v = self.neutral.astype(np.float64)
     if identity is not None:
         w = np.asarray(identity, dtype=np.float64)
-        if w.shape != (len(self.identity_files),):
-            raise ValueError(f"identity: expected {len(self.identity_files)} weights (one per identity file), got shape {w.shape}")
-        for wk, f in zip(w, self.identity_files): v = v + wk * self._delta(f)
+        if w.shape != (len(self.identities),):
+            raise ValueError(f"identity: expected {len(self.identities)} weights (one per identity shape), got shape {w.shape}")
+        for wk, f in zip(w, self.identities): v = v + wk * self._delta(f)
     s, t = _ict_frame(v[self.landmarks])                          # the frame of this identity, before the expression
-    bad = [k for k in (expression or {}) if k not in self.expression_files]
-    if bad: raise KeyError(f"expression: no shape file for {bad} in {self.folder}; available: {list(self.expression_files)}")
-    for k, x in (expression or {}).items(): v = v + x * self._delta(self.expression_files[k])
+    bad = [k for k in (expression or {}) if k not in self.expressions]
+    if bad: raise KeyError(f"expression: no shape for {bad} in {self.folder}; available: {list(self.expressions)}")
+    for k, x in (expression or {}).items(): v = v + x * self._delta(self.expressions[k])
     verts = torch.from_numpy((v * s + t).astype(np.float32))
     return Mesh(verts, self.faces.clone(), self.uv.clone(), self.labels.clone(), {k: a.clone() for k, a in self.anchors.items()})
 
@@ -480,7 +512,30 @@ def mesh(self:ICTFaceModel,
 def sample(self:ICTFaceModel, seed:int, expression:bool=True) -> Mesh:
     "Random face: identity weights N(0,1); if `expression`, each expression on with probability min(1/2, 3/n), weight U(0,1)."
     rng = np.random.default_rng([int(seed), 4])
-    w = rng.normal(size=len(self.identity_files))
-    names = list(self.expression_files)
+    w = rng.normal(size=len(self.identities))
+    names = list(self.expressions)
     on, x = rng.random(len(names)) < min(0.5, 3 / max(len(names), 1)), rng.uniform(0, 1, len(names))
     return self.mesh(w, {k: float(x[i]) for i, k in enumerate(names) if on[i]} if expression else None)
+
+# %% ../nbs/01a_mesh.ipynb #056127cb
+def pack_ict(src,                 # folder holding `ict_facekit_modes.npz` and `FaceXModel/vertex_indices.json`
+             out,                 # the packed `.npz` to write
+             n_identity:int=30,   # identity modes kept (the first ones: the largest)
+            ) -> Path:
+    "Pack the ICT-FaceKit parts illumres renders (`ICT_KEEP`) into one compressed `.npz` that `ICTFaceModel.load` reads."
+    from illumres.core import atomic_write
+    src = Path(src)
+    with np.load(src/'ict_facekit_modes.npz', allow_pickle=False) as z: d = {k: z[k] for k in z.files}
+    lm = np.array(json.loads((src/'FaceXModel'/'vertex_indices.json').read_text())['idx_to_landmark_verts'])
+    V, P = ICT_KEEP
+    poly = d['faces'][:P].astype(np.int64)                              # quads; a triangle repeats its last index
+    tris = np.concatenate([poly[:, [0, 1, 2]], poly[poly[:, 3] != poly[:, 2]][:, [0, 2, 3]]])
+    order = np.argsort(np.concatenate([np.arange(P), np.flatnonzero(poly[:, 3] != poly[:, 2])]), kind='stable')
+    ex = d['expression'][:, :V]
+    moves = np.abs(ex[:, :ICT_PARTS['head_neck'][1]].astype(np.float32)).max((1, 2)) > 0.01  # shapes that move the face by 0.1 mm or more (cm)
+    with atomic_write(out) as f:
+        with open(f, 'wb') as fh:
+            np.savez_compressed(fh, neutral=d['neutral'][:V].astype(np.float32), faces=tris[order].astype(np.int32), landmarks=lm.astype(np.int32),
+                                identity=d['identity'][:n_identity, :V].astype(np.float16), expression=ex[moves].astype(np.float16),
+                                expression_names=d['expression_names'][moves])
+    return Path(out)

@@ -20,10 +20,10 @@ from .mesh import Mesh, LABELS, procedural_head, sample_identity, sample_express
 from .raster import rasterize, vertex_normals, shadow_visibility, ambient_occlusion
 
 # %% auto #0
-__all__ = ['DOMAINS', 'SKIN_TONES', 'HAIR_COLORS', 'EYE_COLORS', 'FRAME_CENTER', 'FRAME_SCALE', 'COMPONENTS', 'skin_color',
-           'sample_albedo_params', 'procedural_albedo', 'to_screen', 'face_area', 'sample_effects', 'render_geometry',
-           'light_visibility', 'shade_view', 'render_face', 'shape_params', 'view_params', 'light_from_params',
-           'build_shape', 'render_view', 'render_pose', 'show_components']
+__all__ = ['DOMAINS', 'SKIN_TONES', 'HAIR_COLORS', 'EYE_COLORS', 'FRAME_CENTER', 'FRAME_SCALE', 'SHAPES', 'MIX_ICT', 'COMPONENTS',
+           'skin_color', 'sample_albedo_params', 'procedural_albedo', 'to_screen', 'face_area', 'sample_effects',
+           'render_geometry', 'light_visibility', 'shade_view', 'render_face', 'shape_params', 'view_params',
+           'light_from_params', 'build_shape', 'render_view', 'render_pose', 'show_components']
 
 # %% ../nbs/01_synth.ipynb #ed8fe9d2
 DOMAINS = {
@@ -197,12 +197,18 @@ def render_face(mesh:Mesh, ao, R, light:LightSpec, albedo_params:dict, fx:dict, 
     return shade_view(render_geometry(mesh, ao, R, albedo_params, size), light, fx)
 
 # %% ../nbs/01_synth.ipynb #cb7bba62
+SHAPES = ('mix', 'ict', 'procedural')
+MIX_ICT = 0.75      # with shapes='mix': the share of ICT-FaceKit faces (the rest are procedural heads)
+
 def shape_params(seed:int, id:int, domain:str='sfs', shapes:str='procedural') -> dict:
-    "Identity, expression and albedo parameters of shape `id` (deterministic in `seed`, `id`)."
+    "Identity, expression and albedo parameters of shape `id` (deterministic in `seed`, `id`); `shapes` in `SHAPES`."
+    if shapes not in SHAPES: raise ValueError(f"shapes: expected one of {', '.join(SHAPES)}, got {shapes!r}")
     rng = np.random.default_rng([seed, id, 0])
     s = int(rng.integers(2**31))
     p = dict(shape_seed=s, albedo=sample_albedo_params(rng, domain))
-    if shapes == 'procedural': p.update(identity=sample_identity(s), expression=sample_expression(s + 1))
+    kind = shapes if shapes != 'mix' else 'ict' if rng.random() < MIX_ICT else 'procedural'
+    if shapes != 'procedural': p['shapes'] = kind        # (procedural parameters stay as they were before ICT shapes)
+    if kind == 'procedural': p.update(identity=sample_identity(s), expression=sample_expression(s + 1))
     return p
 
 def view_params(seed:int, id:int, i:int, j:int, domain:str='sfs') -> dict:
@@ -217,9 +223,10 @@ def light_from_params(d:dict) -> LightSpec:
     "The `LightSpec` of a manifest record's light."
     return LightSpec(**{k: torch.tensor(v)[None] for k, v in d.items()})
 
-def build_shape(params:dict, shapes:str='procedural', ict:ICTFaceModel|None=None, size:int=64):
-    "Mesh and per-vertex ambient occlusion of a shape, at a detail suited to images of `size` pixels."
-    mesh = procedural_head(params['identity'], params['expression'], res=64 if size <= 64 else 96) if shapes == 'procedural' else ict.sample(params['shape_seed'])
+def build_shape(params:dict, ict:ICTFaceModel|None=None, size:int=64):
+    "Mesh and per-vertex ambient occlusion of shape `params` (`shape_params`), at a detail suited to images of `size` pixels; ICT faces from `ict` (default: the shipped model)."
+    if params.get('shapes', 'procedural') == 'procedural': mesh = procedural_head(params['identity'], params['expression'], res=64 if size <= 64 else 96)
+    else: mesh = (ict or ICTFaceModel.default()).sample(params['shape_seed'])
     return mesh, ambient_occlusion(mesh.verts, mesh.faces, n_dirs=12, res=size // 2, softness=0., chunk=12, cull=mesh.closed)   # AO error ~0.017 vs 64 dirs
 
 # %% ../nbs/01_synth.ipynb #23537c60
