@@ -12,7 +12,7 @@ from pathlib import Path
 import torch
 
 # %% auto #0
-__all__ = ['check_shape', 'atomic_write', 'test_near', 'test_mostly_eq', 'save_figure', 'write_csv']
+__all__ = ['check_shape', 'check_keys', 'atomic_write', 'test_near', 'test_mostly_eq', 'save_figure', 'write_csv']
 
 # %% ../nbs/00_core.ipynb #f2767efa
 def _fmt_spec(spec): return '(' + ','.join('|'.join(map(str, s)) if isinstance(s, tuple) else str(s) for s in spec) + ')'
@@ -38,6 +38,14 @@ def check_shape(x, name:str, *specs, dims:dict|None=None) -> dict:
     expected = ' or '.join(dict.fromkeys(_fmt_spec(s) for s in specs))
     raise ValueError(f"{name}: expected shape {expected}"
                      f"{' with ' + known if known else ''}, got {tuple(x.shape)}")
+
+# %% ../nbs/00_core.ipynb #35ab64c5
+def check_keys(d:dict, known, name:str, required=()) -> dict:
+    "`d` if its keys are among `known` and include `required`; else a one-line `ValueError` that names `name`."
+    if not isinstance(d, dict): raise TypeError(f"{name}: expected a dict, got {type(d).__name__}")
+    if bad := [k for k in d if k not in known]: raise ValueError(f"{name}: unknown key{'s' * (len(bad) > 1)} {', '.join(map(repr, bad))} (known: {', '.join(known)})")
+    if miss := [k for k in required if k not in d]: raise ValueError(f"{name}: missing {', '.join(map(repr, miss))}")
+    return d
 
 # %% ../nbs/00_core.ipynb #9d516e41
 def _umask():

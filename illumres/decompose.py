@@ -17,6 +17,7 @@ from .data import write_png, write_light, read_png, write_pseudo
 from .photos import IMAGE_EXTS, faces_in_photo, NoFaceError, FaceNames
 from tqdm import tqdm
 from .learner import load_model, shipped_weights, METHODS
+from .models import OUTPUT_KEYS
 from .synth import show_components
 
 # %% auto #0
@@ -53,20 +54,19 @@ def model_size(model, default:int=64) -> int:
 # %% ../nbs/07a_decompose.ipynb #3f0f8043
 @torch.no_grad()
 def decompose(model, face, mask=None) -> dict:
-    "Components of crops `face (B,3,H,W)` under `model`: face, mask, normal, albedo, light, shading, recon (+ residue, shading_final) on CPU."
+    "Crops `face (B,3,H,W)`, `mask` and their decomposition by `model` (`OUTPUT_KEYS`), in float32 on CPU."
     dev = next(model.parameters()).device
     out = model(face.to(dev))
     m = torch.ones_like(face[:, :1]) if mask is None else mask
-    keys = ('normal', 'albedo', 'light', 'shading', 'recon', 'residue', 'shading_final')
-    return {'face': face.cpu(), 'mask': m.cpu(), **{k: out[k].float().cpu() for k in keys if k in out}}
+    return {'face': face.cpu(), 'mask': m.cpu(), **{k: out[k].float().cpu() for k in OUTPUT_KEYS}}
 
 def show_decomposition(d:dict, i:int=0, size:float=1.2):
-    "One row: face, normal, albedo, shading (residue, final shading), reconstruction and mask of item `i` of a decomposition."
+    "One row: face, normal, albedo, shading, residue, final shading, reconstruction and mask of item `i` of a decomposition."
     m = d['mask'][i]
-    extra = [k for k in ('residue', 'shading_final') if k in d]
-    s = {'face': d['face'][i], 'normal': d['normal'][i], 'mask': m, **{k: d[k][i] * m for k in ('albedo', 'shading', 'recon', *extra)}}
-    if 'shading_final' in s: s['shading_final'] = s['shading_final'] / 2                 # shown like the shading: halved
-    return show_components([s], cols=('face', 'normal', 'albedo', 'shading', *extra, 'recon', 'mask'), size=size)
+    maps = ('albedo', 'shading', 'residue', 'shading_final', 'recon')
+    s = {'face': d['face'][i], 'normal': d['normal'][i], 'mask': m, **{k: d[k][i] * m for k in maps}}
+    s['shading_final'] = s['shading_final'] / 2                                        # shown like the shading: halved
+    return show_components([s], cols=('face', 'normal', *maps, 'mask'), size=size)
 
 # %% ../nbs/07a_decompose.ipynb #7a9087c3
 def _photos(inputs) -> list[Path]:
@@ -100,8 +100,8 @@ def write_decomposition(d:dict, out, stem:str, i:int=0) -> Path:
     for k in ('face', 'mask', 'albedo', 'recon'): write_png(out/f'{stem}_{k}.png', d[k][i].clamp(0, 1))
     write_png(out/f'{stem}_normal.png', (d['normal'][i] + 1) / 2)
     write_png(out/f'{stem}_shading.png', d['shading'][i].clamp(0, 1))
-    if 'residue' in d: write_png(out/f'{stem}_residue.png', (0.5 + d['residue'][i]).clamp(0, 1))
-    if 'shading_final' in d: write_png(out/f'{stem}_shading_final.png', d['shading_final'][i].clamp(0, 1))
+    write_png(out/f'{stem}_residue.png', (0.5 + d['residue'][i]).clamp(0, 1))
+    write_png(out/f'{stem}_shading_final.png', d['shading_final'][i].clamp(0, 1))
     write_light(out/f'{stem}_light.txt', d['light'][i])
     return save_figure(show_decomposition(d, i), out/f'{stem}_grid.png')
 

@@ -16,10 +16,12 @@ from fastai.callback.core import Callback
 from fastai.callback.fp16 import MixedPrecision
 from fastai.layers import ConvLayer, NormType
 from fastai.vision.gan import basic_critic
+from .core import check_keys
 from .models import scaled
 
 # %% auto #0
-__all__ = ['patch_critic', 'dcgan_critic', 'gan_loss', 'AlbedoGAN', 'set_trainable', 'Phases']
+__all__ = ['PHASE_KEYS', 'patch_critic', 'dcgan_critic', 'gan_loss', 'AlbedoGAN', 'set_trainable', 'Phases', 'Snapshot',
+           'changed_parts']
 
 # %% ../nbs/08_gan.ipynb #2c6a9c65
 def _lrelu(): return nn.LeakyReLU(0.2, inplace=True)
@@ -102,10 +104,13 @@ def set_trainable(model:nn.Module, parts) -> int:
         n += p.numel() * p.requires_grad
     return n
 
+PHASE_KEYS = ('train', 'loss', 'epochs', 'gan')     # parts that train, loss kwargs, share of the epochs, GAN on
+
 class Phases(Callback):
     "Training phases switched at epoch boundaries: trainable parts, loss weights, GAN on/off (see the text)."
     order = -5
-    def __init__(self, phases:list): self.phases, self.current = list(phases), None
+    def __init__(self, phases:list):
+        self.phases, self.current = [check_keys(ph, PHASE_KEYS, f'phases[{k}]', ('train', 'loss')) for k, ph in enumerate(phases)], None
 
     def phase_at(self, epoch:int, n_epoch:int) -> int:
         "Index of the phase that epoch `epoch` of `n_epoch` belongs to."
@@ -114,6 +119,11 @@ class Phases(Callback):
             start += max(1, round(ph.get('epochs', 1 / len(self.phases)) * n_epoch))
             if epoch < start: return k
         return len(self.phases) - 1
+
+    def phase_ends(self, n_epoch:int) -> list[int]:
+        "For each phase, how many of `n_epoch` epochs are done when it ends (`Snapshot.states[end]` is the state after it)."
+        at = [self.phase_at(e, n_epoch) for e in range(n_epoch)]
+        return [sum(a <= k for a in at) for k in range(len(self.phases))]
 
     def before_fit(self): self.current = None
     def before_epoch(self):
@@ -126,6 +136,15 @@ class Phases(Callback):
         set_trainable(self.learn.model, ph['train'])
         self.learn.loss_func = type(self.learn.loss_func)(**ph['loss'])
         gan = next((cb for cb in self.learn.cbs if isinstance(cb, AlbedoGAN)), None)
-        if gan is not None:
-            gan.active = bool(ph.get('gan'))
-            for k2, v in (ph.get('gan') or {}).items(): setattr(gan, k2, v)
+        if gan is not None: gan.active = bool(ph.get('gan'))
+
+# %% ../nbs/08_gan.ipynb #ce7e5f30
+class Snapshot(Callback):
+    "The model's state dict, cloned, at the start of fitting (`states[0]`) and after every epoch (`states[e + 1]`)."
+    def before_fit(self): self.states = [self._state()]
+    def after_epoch(self): self.states.append(self._state())
+    def _state(self): return {k: v.detach().clone() for k, v in self.learn.model.state_dict().items()}
+
+def changed_parts(before:dict, after:dict) -> set:
+    "Top-level parts (two levels for `base`) whose entries differ between state dicts `before` and `after` of one model."
+    return {'.'.join(k.split('.')[:2] if k.startswith('base.') else k.split('.')[:1]) for k, v in before.items() if not torch.equal(v, after[k])}

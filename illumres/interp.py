@@ -21,20 +21,14 @@ from .decompose import get_model, model_size, decompose, _crops
 from .metrics import shading_target
 
 # %% auto #0
-__all__ = ['INTERP', 'TARGET', 'MAX_STEPS', 'MAX_SCALE', 'residue_of', 'relight_shading', 'relight', 'light_from_direction',
-           'light_angles', 'match_brightness', 'relative_light', 'interp_lights', 'steps', 'light_strip',
-           'residue_strip', 'composite', 'tile', 'upscale', 'to_uint8', 'write_strip', 'write_gif', 'asset_dir',
-           'bundled_faces', 'synthetic_face', 'load_face', 'decompose_face', 'lighting_views', 'show_strips',
-           'interpolation_figure', 'LightingWidget', 'app_notebook', 'app_widget', 'free_port', 'voila_command',
-           'start_app', 'stop_app', 'parse_direction', 'relight_photo', 'interpolate_files']
+__all__ = ['INTERP', 'TARGET', 'MAX_STEPS', 'MAX_SCALE', 'relight_shading', 'relight', 'light_from_direction', 'light_angles',
+           'match_brightness', 'relative_light', 'interp_lights', 'steps', 'light_strip', 'residue_strip', 'composite',
+           'tile', 'upscale', 'to_uint8', 'write_strip', 'write_gif', 'asset_dir', 'bundled_faces', 'synthetic_face',
+           'load_face', 'decompose_face', 'lighting_views', 'show_strips', 'interpolation_figure', 'LightingWidget',
+           'app_notebook', 'app_widget', 'free_port', 'voila_command', 'start_app', 'stop_app', 'parse_direction',
+           'relight_photo', 'interpolate_files']
 
 # %% ../nbs/09_interp.ipynb #a83baba8
-def residue_of(d:dict) -> torch.Tensor:
-    "The additive shading residue `(B,3,H,W)` of decomposition `d`: 'residue', else 'shading_final' - 'shading', else zeros."
-    if d.get('residue') is not None: return d['residue']
-    if d.get('shading_final') is not None: return d['shading_final'] - d['shading']
-    return torch.zeros_like(d['albedo'])
-
 def _one_light(x, name:str) -> torch.Tensor:
     x = torch.as_tensor(x, dtype=torch.float32) if not isinstance(x, torch.Tensor) else x
     x = x[None] if x.dim() == 1 else x
@@ -50,7 +44,7 @@ def _lights(light, B:int, like) -> torch.Tensor:
 def relight_shading(d:dict, light, strength:float=1.) -> torch.Tensor:
     "Shading `(B,3,H,W)` of decomposition `d` under `light (B,27)|(1,27)|(27,)`: SH shading of its normals + `strength` x its residue."
     dims = check_shape(d['normal'], "d['normal']", ('B', 3, 'H', 'W'))
-    return sh_shading(d['normal'], _lights(light, dims['B'], d['normal'])) + strength * residue_of(d)
+    return sh_shading(d['normal'], _lights(light, dims['B'], d['normal'])) + strength * d['residue']
 
 def relight(d:dict, light, strength:float=1.) -> torch.Tensor:
     "Image `(B,3,H,W)` of decomposition `d` under `light (B,27)|(1,27)|(27,)`: albedo x (S_SH + strength x residue); no clamping."
@@ -222,7 +216,7 @@ def lighting_views(d:dict, light, strength:float=1., i:int=0, sphere:int=64) -> 
     S = relight_shading(di, L, strength)
     relit = composite(di, di['albedo'] * S)
     return dict(relit=relit[0].clamp(0, 1), shading=(S[0] / 2).clamp(0, 1),
-                residue=(0.5 + strength * residue_of(di)[0] * di.get('mask', torch.ones(1, 1, 1, 1))[0]).clamp(0, 1),
+                residue=(0.5 + strength * di['residue'][0] * di.get('mask', torch.ones(1, 1, 1, 1))[0]).clamp(0, 1),
                 sphere=(render_sphere(L, sphere)[0] / 2).clamp(0, 1))
 
 # %% ../nbs/09_interp.ipynb #cbbb1f7a

@@ -22,7 +22,7 @@ from .core import atomic_write
 from .models import sfsnet, skipnet
 from .losses import SfSLoss
 from .metrics import sfs_metrics
-from .residue import ResidueNet, ResidueLoss, RESIDUE_METHODS, method_phases
+from .residue import ResidueNet, ResidueLoss, RESIDUE_METHODS, method_phases, method_config
 from .gan import AlbedoGAN, Phases
 
 # %% auto #0
@@ -162,7 +162,7 @@ def sfs_learner(dls, method:str='sfsnet', width:float=1.0, size:int|None=None, l
         phases = method_phases(method, freeze_base, lw)
         losses = [ResidueLoss(**ph['loss']) for ph in phases]
         cbs.append(Phases(phases))
-        if gan := next((ph['gan'] for ph in phases if ph.get('gan')), None): cbs.append(AlbedoGAN(**gan))
+        if (cfg := method_config(method))['critic']: cbs.append(AlbedoGAN(**cfg['gan']))
         kw.setdefault('splitter', _splitter)
     else: losses = [SfSLoss(**lw)]
     terms = list(dict.fromkeys(t for l in losses for t, w in l.weights.items() if w))

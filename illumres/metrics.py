@@ -15,6 +15,7 @@ from fastcore.basics import AttrDict
 from fastai.learner import Metric
 from .core import check_shape
 from .losses import masked_mean
+from .models import decomposition
 from .sh import unit_normal, sh_shading, render_sphere, sphere_normals
 
 # %% auto #0
@@ -179,9 +180,9 @@ def evaluate_batch(out, target:dict, face=None, keys=None, albedo_min:float=0.05
         a = _up(out['albedo'])
         res.update(albedo_si_mse=si_mse(a, target['albedo'], mask), albedo_lmse=lmse(a, target['albedo'], mask),
                    albedo_scale=masked_mean(a, inside, True) / masked_mean(target['albedo'].to(a), inside, True).clamp_min(1e-6))
-    if want(SHADING_KEYS) and 'shading' in out and has('normal', 'light') and ('residue' not in target or has('albedo')):
+    if want(SHADING_KEYS) and 'shading_final' in out and has('normal', 'light') and ('residue' not in target or has('albedo')):
         s_eff, region = shading_target(target, albedo_min)
-        s = out['shading_final'] if 'shading_final' in out else out['shading']
+        s = out['shading_final']
         res.update(shading_si_mse=si_mse(s, s_eff, region), shading_lmse=lmse(s, s_eff, region),
                    shading_sh_si_mse=si_mse(out['shading'], sh_shading_target(target), mask))
     if want(LIGHT_KEYS) and 'light' in out and has('light'):
@@ -235,7 +236,7 @@ def sfs_metrics(keys:tuple=MAIN_METRICS, albedo_min:float=0.05) -> list:
 
 # %% ../nbs/06_metrics.ipynb #86747b29
 def trivial_baseline(target:dict, albedo=None, light=None) -> AttrDict:
-    "A model-free output for a batch: frontal normals, one albedo colour `(3,)` and one light `(27,)` (default: the batch's GT means)."
+    "A model-free `decomposition` of a batch: frontal normals, one albedo colour `(3,)` and one light `(27,)` (default: the batch's GT means)."
     mask = target['mask']; d = check_shape(mask, "target['mask']", ('B', 1, 'H', 'W'))
     gt = target['domain'].reshape(-1) > 0.5 if 'domain' in target else torch.ones(d['B'], dtype=torch.bool, device=mask.device)
     if (albedo is None or light is None) and not gt.any(): raise ValueError("trivial_baseline: no sample with ground truth in the batch: pass albedo= and light=")
@@ -246,4 +247,4 @@ def trivial_baseline(target:dict, albedo=None, light=None) -> AttrDict:
     alb = albedo.view(1, 3, 1, 1) * mask
     light = light.view(1, 27).expand(d['B'], 27)
     shading = sh_shading(normal, light)
-    return AttrDict(normal=normal, albedo=alb, light=light, shading=shading, recon=alb * shading)
+    return decomposition(normal, alb, light, shading)

@@ -17,8 +17,9 @@ from .core import check_shape
 from .sh import unit_normal, sh_shading, render
 
 # %% auto #0
-__all__ = ['scaled', 'conv_block', 'PreActBlock', 'res_branch', 'image_head', 'light_head', 'SfSNet', 'sfsnet', 'count_params',
-           'count_macs', 'model_summary', 'skip_conv', 'SkipEncoder', 'SkipDecoder', 'SkipNet', 'skipnet']
+__all__ = ['OUTPUT_KEYS', 'scaled', 'conv_block', 'PreActBlock', 'res_branch', 'image_head', 'light_head', 'decomposition',
+           'SfSNet', 'sfsnet', 'count_params', 'count_macs', 'model_summary', 'skip_conv', 'SkipEncoder', 'SkipDecoder',
+           'SkipNet', 'skipnet']
 
 # %% ../nbs/03_models.ipynb #f4fbfc66
 def scaled(n:int, width:float) -> int:
@@ -56,9 +57,19 @@ def light_head(c_in:int, c:int) -> nn.Sequential:
     return nn.Sequential(OrderedDict(conv=conv_block(c_in, c, 1), pool=nn.AdaptiveAvgPool2d(1),
                                      flatten=nn.Flatten(), fc=nn.Linear(c, 27)))
 
+# %% ../nbs/03_models.ipynb #e46ce1c0
+OUTPUT_KEYS = ('normal', 'albedo', 'light', 'shading', 'shading_final', 'residue', 'recon')   # every model's output
+
+def decomposition(normal, albedo, light, shading, shading_final=None, **features) -> AttrDict:
+    "The output of every model: `OUTPUT_KEYS` then `features`; without `shading_final` it is `shading` and the residue is zero."
+    if shading_final is None: shading_final, residue = shading, torch.zeros_like(shading)
+    else: residue = shading_final - shading
+    return AttrDict(normal=normal, albedo=albedo, light=light, shading=shading, shading_final=shading_final,
+                    residue=residue, recon=render(albedo, shading_final), **features)
+
 # %% ../nbs/03_models.ipynb #855811ca
 class SfSNet(nn.Module):
-    "SfSNet (Sengupta et al. 2018): `img (B,3,H,W)` in [0,1], H and W even -> AttrDict of the decomposition and features."
+    "SfSNet (Sengupta et al. 2018): `img (B,3,H,W)` in [0,1], H and W even -> the `decomposition` and features."
     def __init__(self, width:float=1.0):  # scales every channel count (1 = the paper's 64/128)
         super().__init__()
         c1, c = scaled(64, width), scaled(128, width)
@@ -71,7 +82,7 @@ class SfSNet(nn.Module):
         self.shader = sh_shading                                        # (normal, light) -> shading; benchmarks swap it
 
     def forward(self, img) -> AttrDict:
-        "normal, albedo, shading, recon `(B,3,H,W)`; light `(B,27)`; conv3, normal_feat, albedo_feat `(B,C,H/2,W/2)`."
+        "The `decomposition` (zero residue); conv3, normal_feat, albedo_feat `(B,C,H/2,W/2)`."
         d = check_shape(img, 'img', ('B', 3, 'H', 'W'))
         if d['H'] % 2 or d['W'] % 2:
             raise ValueError(f"img: expected even H and W (SfSNet halves, then doubles the resolution), got {tuple(img.shape)}: crop or resize")
@@ -80,8 +91,7 @@ class SfSNet(nn.Module):
         normal, albedo = unit_normal(self.normal_head(nf)), self.albedo_head(af)
         light = self.light_head(torch.cat([conv3, nf, af], 1))
         shading = self.shader(normal, light)
-        return AttrDict(normal=normal, albedo=albedo, light=light, shading=shading, recon=render(albedo, shading),
-                        conv3=conv3, normal_feat=nf, albedo_feat=af)
+        return decomposition(normal, albedo, light, shading, conv3=conv3, normal_feat=nf, albedo_feat=af)
 
 def sfsnet(width:float=1.0) -> SfSNet:
     "An SfSNet with channel counts scaled by `width` (1 = the paper)."
@@ -162,7 +172,7 @@ class SkipDecoder(nn.Module):
 
 # %% ../nbs/03_models.ipynb #53cd0387
 class SkipNet(nn.Module):
-    "SkipNet for pseudo-labels: `img (B,3,size,size)` -> AttrDict normal, albedo, shading, recon `(B,3,H,W)`, light `(B,27)`."
+    "SkipNet for pseudo-labels: `img (B,3,size,size)` -> the `decomposition` (zero residue)."
     def __init__(self, size:int=128,  # input size in px (a multiple of 32): the latent layer depends on it
                  width:float=1.0):    # scales every channel count (1 = 64-128-256-256-256, latent 256)
         super().__init__()
@@ -182,7 +192,7 @@ class SkipNet(nn.Module):
         normal = unit_normal(self.normal_decoder(z, skips))
         albedo, light = self.albedo_decoder(z, skips), self.light_head(z)
         shading = sh_shading(normal, light)
-        return AttrDict(normal=normal, albedo=albedo, light=light, shading=shading, recon=render(albedo, shading))
+        return decomposition(normal, albedo, light, shading)
 
 def skipnet(size:int=128, width:float=1.0) -> SkipNet:
     "A SkipNet for `size` px inputs with channel counts scaled by `width`."

@@ -12,16 +12,16 @@ from collections import OrderedDict
 import torch
 from torch import nn
 from fastcore.basics import AttrDict, patch
-from .core import check_shape
-from .sh import render
-from .models import SfSNet, scaled, conv_block, res_branch, image_head
+from .core import check_shape, check_keys
+from .models import SfSNet, scaled, conv_block, res_branch, image_head, decomposition, model_summary
 from .losses import SfSLoss
 from .metrics import shading_target, sh_shading_target
-from .gan import patch_critic, dcgan_critic
+from .gan import patch_critic, dcgan_critic, PHASE_KEYS
 
 # %% auto #0
-__all__ = ['RESIDUE_METHODS', 'GAN_METHODS', 'BASE_FROZEN', 'TRUTH_KEYS', 'METHOD_CONFIGS', 'residue_generator', 'mix_head',
-           'ResidueNet', 'ResidueLoss', 'method_phases']
+__all__ = ['SHADINGS', 'ALBEDOS', 'CRITICS', 'CONFIG_KEYS', 'GAN_KEYS', 'METHOD_CONFIGS', 'RESIDUE_METHODS', 'GAN_METHODS',
+           'BASE_FROZEN', 'TRUTH_KEYS', 'residue_generator', 'mix_head', 'check_config', 'method_config',
+           'method_table', 'ResidueNet', 'ResidueLoss', 'method_phases', 'describe_method']
 
 # %% ../nbs/04_residue.ipynb #243a8e59
 def residue_generator(c_in:int, width:float=1.0) -> nn.Sequential:
@@ -39,32 +39,89 @@ def mix_head(width:float=1.0, c_in:int=6) -> nn.Sequential:
     return nn.Sequential(OrderedDict(conv1=conv_block(c_in, c1, 1), out=nn.Conv2d(c1, 3, 3, 1, 1)))
 
 # %% ../nbs/04_residue.ipynb #e2366fbb
-RESIDUE_METHODS = ('shading_correcting', 'latent_shading', 'shading_residue', 'shading_albedo_residue',
-                   'residue_albedo_gan', 'residue_gan_separate', 'residue_gan_domain')
-GAN_METHODS = RESIDUE_METHODS[4:]
+SHADINGS = {'corrector': 'corrector([S_SH, latent])',            # S': how the final shading is made
+            'generator': 'generator([N, latent])',
+            'residue': 'S_SH + R'}
+ALBEDOS = {'sfs': 'A', 'minus_residue': 'A - R', 'generator': 'G(albedo feat 2)'}    # A': the albedo of the image
+CRITICS = {'patch': lambda size, width: patch_critic(width), 'dcgan': dcgan_critic}  # critic builders (size, width)
+CONFIG_KEYS, GAN_KEYS = ('shading', 'albedo', 'critic', 'gan', 'phases'), ('weight', 'mode', 'domain')
+_SFS_ALBEDO = ('base.albedo_branch', 'base.albedo_head')         # SfSNet's albedo branch and head
+_RESIDUE = dict(w_normal=0., w_albedo=.5, w_light=0., w_recon=.3, w_shading=.7, kind='smooth_l1')
+_SEPARATE = [dict(train=('albedo_branch2', 'albedo_gen'), epochs=0.5, gan=True,
+                  loss=dict(w_normal=0., w_albedo=10., w_light=0., w_recon=0., kind='smooth_l1')),
+             dict(train=('residue_gen',), loss=dict(w_normal=0., w_albedo=10., w_light=0., w_recon=1., kind='smooth_l1'))]
+
+METHOD_CONFIGS = {
+    'shading_correcting': dict(shading='corrector', albedo='sfs', critic=None, phases=[
+        dict(train=(*_SFS_ALBEDO, 'albedo_branch2', 'residue_gen', 'corrector'),
+             loss=dict(w_normal=.5, w_albedo=.5, w_light=.1, w_recon=.3, w_shading=.7, kind='smooth_l1'))]),
+    'latent_shading': dict(shading='generator', albedo='sfs', critic=None, phases=[
+        dict(train=(*_SFS_ALBEDO, 'albedo_branch2', 'residue_gen', 'shading_gen'),
+             loss=dict(w_normal=.5, w_albedo=.5, w_light=0., w_recon=.5, kind='l1'))]),
+    'shading_residue': dict(shading='residue', albedo='sfs', critic=None, phases=[
+        dict(train=(*_SFS_ALBEDO, 'albedo_branch2', 'residue_gen'), loss=_RESIDUE)]),
+    'shading_albedo_residue': dict(shading='residue', albedo='minus_residue', critic=None, phases=[
+        dict(train=(*_SFS_ALBEDO, 'albedo_branch2', 'residue_gen'), loss=_RESIDUE)]),
+    'residue_albedo_gan': dict(shading='residue', albedo='generator', critic='patch', gan=dict(weight=0.4, mode='lsgan'), phases=[
+        dict(train=('albedo_branch2', 'albedo_gen', 'residue_gen'), gan=True,
+             loss=dict(w_normal=0., w_albedo=.5, w_light=0., w_recon=1., kind='l1', kinds={'recon': 'mse'}))]),
+    'residue_gan_separate': dict(shading='residue', albedo='generator', critic='dcgan', gan=dict(weight=0.01, mode='bce'),
+                                 phases=_SEPARATE),
+    'residue_gan_domain': dict(shading='residue', albedo='generator', critic='dcgan', gan=dict(weight=0.01, mode='bce', domain=True),
+                               phases=_SEPARATE),
+}
+
+def check_config(cfg:dict, name:str='config') -> dict:
+    "`cfg` if it is a valid method configuration (keys `CONFIG_KEYS`, see the table); else a one-line `ValueError`."
+    check_keys(cfg, CONFIG_KEYS, name, ('shading', 'albedo', 'critic', 'phases'))
+    for k, known in (('shading', SHADINGS), ('albedo', ALBEDOS), ('critic', (None, *CRITICS))):
+        if cfg[k] not in known: raise ValueError(f"{name}['{k}']: expected one of {', '.join(map(str, known))}, got {cfg[k]!r}")
+    if bool(cfg['critic']) != bool(cfg.get('gan')): raise ValueError(f"{name}: a critic needs 'gan' settings, and 'gan' settings a critic")
+    check_keys(cfg.get('gan') or {}, GAN_KEYS, f"{name}['gan']")
+    for k, ph in enumerate(cfg['phases']): check_keys(ph, PHASE_KEYS, f"{name}['phases'][{k}]", ('train', 'loss'))
+    return cfg
+
+for _m, _c in METHOD_CONFIGS.items(): check_config(_c, f'METHOD_CONFIGS[{_m!r}]')
+RESIDUE_METHODS = tuple(METHOD_CONFIGS)                                  # in the order of the table
+GAN_METHODS = tuple(m for m, c in METHOD_CONFIGS.items() if c['critic'])
 BASE_FROZEN = ('trunk', 'normal_branch', 'normal_head', 'light_head')   # SfSNet parts the original froze
 TRUTH_KEYS = ('normal', 'albedo', 'light', 'shading', 'residue')        # dataset keys for the total-shading target and metrics
 
+def method_config(method:str) -> dict:
+    "The configuration of residue method `method` (a row of `METHOD_CONFIGS`); a one-line `ValueError` for an unknown one."
+    if method not in METHOD_CONFIGS: raise ValueError(f"method: expected one of {', '.join(METHOD_CONFIGS)}, got {method!r}")
+    return METHOD_CONFIGS[method]
+
+# %% ../nbs/04_residue.ipynb #018eaabe
+def method_table() -> str:
+    "The table of the methods (markdown), made from `METHOD_CONFIGS`: what each one's shading, albedo, critic and GAN are."
+    def gan(c):
+        g = c.get('gan') or {}
+        return f"`{g['mode']}` x{g['weight']}" + (', domain labels' if g.get('domain') else '') if g else '-'
+    rows = ['| # | method | `shading`: `S\'` | `albedo`: `A\'` | `critic` | GAN | phases |', '|---|---|---|---|---|---|---|']
+    rows += [f"| {i} | `{m}` | `{c['shading']}`: `{SHADINGS[c['shading']]}` | `{c['albedo']}`: `{ALBEDOS[c['albedo']]}` | "
+             f"{'`' + c['critic'] + '`' if c['critic'] else '-'} | {gan(c)} | {len(c['phases'])} |" for i, (m, c) in enumerate(METHOD_CONFIGS.items(), 1)]
+    return '\n'.join(rows)
+
 # %% ../nbs/04_residue.ipynb #96f18688
 class ResidueNet(nn.Module):
-    "SfSNet + the parts of residue method `method`: `img (B,3,H,W)` -> AttrDict (SfSNet's keys + shading_final, residue, ...)."
-    def __init__(self, method:str,             # one of RESIDUE_METHODS
+    "SfSNet + the parts of residue method `method`: `img (B,3,H,W)` -> its `decomposition` and features."
+    def __init__(self, method:str,             # one of RESIDUE_METHODS: its row of METHOD_CONFIGS says which parts it has
                  width:float=1.0,              # channel-width multiplier (1 = the paper)
                  size:int=128,                 # input size (the GAN critics depend on it)
                  base:SfSNet|None=None,        # a (trained) SfSNet to start from; a new one if None
                  freeze_base:bool=True):       # freeze SfSNet's trunk, normal branch and head, light estimator
         super().__init__()
-        if method not in RESIDUE_METHODS: raise ValueError(f"method: expected one of {', '.join(RESIDUE_METHODS)}, got {method!r}")
+        cfg = method_config(method)
         self.method, self.width, self.size = method, width, size
         self.base = base if base is not None else SfSNet(width)
         c, c1 = self.base.channels, scaled(64, width)
         self.albedo_branch2 = res_branch(c)
         self.residue_gen = residue_generator(3 * c, width)
-        if method == 'shading_correcting': self.corrector = mix_head(width)
-        if method == 'latent_shading': self.shading_gen = mix_head(width)
-        if method in GAN_METHODS:
-            self.albedo_gen = image_head(c, c1)
-            self.critic = patch_critic(width) if method == 'residue_albedo_gan' else dcgan_critic(size, width)
+        if cfg['shading'] == 'corrector': self.corrector = mix_head(width)
+        if cfg['shading'] == 'generator': self.shading_gen = mix_head(width)
+        if cfg['albedo'] == 'generator': self.albedo_gen = image_head(c, c1)
+        if cfg['critic']: self.critic = CRITICS[cfg['critic']](size, width)
         self.frozen = [getattr(self.base, n) for n in BASE_FROZEN] if freeze_base else []
         for m in self.frozen: m.requires_grad_(False)
 
@@ -83,15 +140,14 @@ def forward(self:ResidueNet, img) -> AttrDict:
     o = self.base(img)
     f2 = self.albedo_branch2(o.conv3)
     m = self.residue_gen(torch.cat([o.conv3, o.normal_feat, f2], 1))
-    s, a = o.shading, o.albedo
-    if self.method == 'shading_correcting': sf = self.corrector(torch.cat([s, m], 1))
-    elif self.method == 'latent_shading': sf = self.shading_gen(torch.cat([o.normal, m], 1))
-    else: sf = s + m
-    if self.method == 'shading_albedo_residue': a = a - m
-    elif self.method in GAN_METHODS: a = self.albedo_gen(f2)
-    return AttrDict(normal=o.normal, albedo=a, light=o.light, shading=s, shading_final=sf, residue=sf - s,
-                    recon=render(a, sf), albedo_sfs=o.albedo, latent=m, conv3=o.conv3, normal_feat=o.normal_feat,
-                    albedo_feat=o.albedo_feat, albedo_feat2=f2)
+    cfg, s, a = METHOD_CONFIGS[self.method], o.shading, o.albedo
+    if cfg['shading'] == 'corrector': sf = self.corrector(torch.cat([s, m], 1))
+    elif cfg['shading'] == 'generator': sf = self.shading_gen(torch.cat([o.normal, m], 1))
+    else: sf = s + m                                                   # 'residue'
+    if cfg['albedo'] == 'minus_residue': a = a - m
+    elif cfg['albedo'] == 'generator': a = self.albedo_gen(f2)
+    return decomposition(o.normal, a, o.light, s, sf, albedo_sfs=o.albedo, latent=m, conv3=o.conv3,
+                         normal_feat=o.normal_feat, albedo_feat=o.albedo_feat, albedo_feat2=f2)
 
 # %% ../nbs/04_residue.ipynb #d5af6d1b
 class ResidueLoss(SfSLoss):
@@ -114,32 +170,10 @@ class ResidueLoss(SfSLoss):
         return super().term(name, out, target, face, mask, gt_mask, domain)
 
 # %% ../nbs/04_residue.ipynb #9037a89d
-METHOD_CONFIGS = {
-    'shading_correcting': [dict(train=('base.albedo_branch', 'base.albedo_head', 'albedo_branch2', 'residue_gen', 'corrector'),
-                                loss=dict(w_normal=.5, w_albedo=.5, w_light=.1, w_recon=.3, w_shading=.7, kind='smooth_l1'))],
-    'latent_shading': [dict(train=('base.albedo_branch', 'base.albedo_head', 'albedo_branch2', 'residue_gen', 'shading_gen'),
-                            loss=dict(w_normal=.5, w_albedo=.5, w_light=0., w_recon=.5, kind='l1'))],
-    'shading_residue': [dict(train=('base.albedo_branch', 'base.albedo_head', 'albedo_branch2', 'residue_gen'),
-                             loss=dict(w_normal=0., w_albedo=.5, w_light=0., w_recon=.3, w_shading=.7, kind='smooth_l1'))],
-    'shading_albedo_residue': [dict(train=('base.albedo_branch', 'base.albedo_head', 'albedo_branch2', 'residue_gen'),
-                                    loss=dict(w_normal=0., w_albedo=.5, w_light=0., w_recon=.3, w_shading=.7, kind='smooth_l1'))],
-    'residue_albedo_gan': [dict(train=('albedo_branch2', 'albedo_gen', 'residue_gen'),
-                                loss=dict(w_normal=0., w_albedo=.5, w_light=0., w_recon=1., kind='l1', kinds={'recon': 'mse'}),
-                                gan=dict(weight=0.4, mode='lsgan'))],
-    'residue_gan_separate': [dict(train=('albedo_branch2', 'albedo_gen'), epochs=0.5,
-                                  loss=dict(w_normal=0., w_albedo=10., w_light=0., w_recon=0., kind='smooth_l1'),
-                                  gan=dict(weight=0.01, mode='bce')),
-                             dict(train=('residue_gen',),
-                                  loss=dict(w_normal=0., w_albedo=10., w_light=0., w_recon=1., kind='smooth_l1'))],
-}
-METHOD_CONFIGS['residue_gan_domain'] = [dict(METHOD_CONFIGS['residue_gan_separate'][0], gan=dict(weight=0.01, mode='bce', domain=True)),
-                                        METHOD_CONFIGS['residue_gan_separate'][1]]
-
 def method_phases(method:str, freeze_base:bool=True, loss_weights:dict|None=None) -> list[dict]:
-    "The training phases of `method`: dicts of `train` (part names), `loss` (ResidueLoss kwargs), `gan`, `epochs` (fraction)."
-    if method not in METHOD_CONFIGS: raise ValueError(f"method: expected one of {', '.join(METHOD_CONFIGS)}, got {method!r}")
+    "The training phases of `method` (copies, adapted to `freeze_base` and `loss_weights`): dicts of `PHASE_KEYS`."
     phases = []
-    for ph in METHOD_CONFIGS[method]:
+    for ph in method_config(method)['phases']:
         ph = dict(ph, loss=dict(ph['loss']), train=tuple(ph['train']))
         if not freeze_base:
             ph['train'] += ('base',)
@@ -148,3 +182,13 @@ def method_phases(method:str, freeze_base:bool=True, loss_weights:dict|None=None
         ph['loss'].update(loss_weights or {})
         phases.append(ph)
     return phases
+
+# %% ../nbs/04_residue.ipynb #a17f0d26
+def describe_method(method:str, width:float=1.0, size:int=128) -> str:
+    "What `method` is: its configuration, a `model_summary` of its `ResidueNet` at `width` and `size`, and its training phases."
+    cfg = method_config(method)
+    lines = [f"{method}: shading {cfg['shading']} (S' = {SHADINGS[cfg['shading']]}), albedo {cfg['albedo']} (A' = {ALBEDOS[cfg['albedo']]}), "
+             f"critic {cfg['critic'] or 'none'}" + (f", GAN {cfg['gan']}" if cfg['critic'] else ''), model_summary(ResidueNet(method, width, size), size)]
+    for k, ph in enumerate(method_phases(method)):
+        lines.append(f"phase {k + 1}: trains {', '.join(ph['train'])}; loss {ph['loss']}" + ('; adversarial' if ph.get('gan') else ''))
+    return '\n'.join(lines)

@@ -403,7 +403,7 @@ def yale_scores(subjects:list, models, progress:bool=True, zoom:float=1.) -> tup
             src, pairs = source_index(c), relight_pairs(c)
             d = decompose(model, c['imgs'][src], c['mask'].expand(len(src), -1, -1, -1))
             add(name, eval_decomposition(d, c, src, pairs))
-            if 'residue' in d or 'shading_final' in d:
+            if d['residue'].any():                                 # SfSNet's is zero: nothing to turn off
                 add(f'{name} (residue off)', {k: v for k, v in eval_decomposition(d, c, src, pairs, 0.).items() if k.startswith('relight')})
             keep.setdefault(name, []).append(d)
         if progress: print(f"{name}: scored in {time.time() - t0:.1f} s", file=sys.stderr)

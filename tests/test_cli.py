@@ -59,7 +59,8 @@ def test_decompose_with_shipped_weights(tmp_path):
     r = run('decompose', str(photo), '--out', str(tmp_path / 'dec'))
     assert r.returncode == 0, r.stderr
     names = sorted(p.name for p in (tmp_path / 'dec').iterdir())
-    assert names == [f'astronaut_{k}' for k in ('albedo.png', 'face.png', 'grid.png', 'light.txt', 'mask.png', 'normal.png', 'recon.png', 'shading.png')]
+    assert names == [f'astronaut_{k}' for k in ('albedo.png', 'face.png', 'grid.png', 'light.txt', 'mask.png', 'normal.png', 'recon.png',
+                                                         'residue.png', 'shading.png', 'shading_final.png')]
     assert len((tmp_path / 'dec' / 'astronaut_light.txt').read_text().split()) == 27
     assert 'FutureWarning' not in r.stderr and 'decomposing: 100%' in r.stderr          # no torch.jit notice; a progress bar
 
