@@ -395,7 +395,7 @@ def app(port:int=0,                   # port on 127.0.0.1 (0: a free one)
         log:str=None):                # Voila's log file (default: a temporary file)
     "Serve the interactive lighting widget as a web app (Voila) on 127.0.0.1 and print its address."
     import signal
-    from illumres.interp import start_app, stop_app
+    from illumres.widget import start_app, stop_app
     proc, url = start_app(port, face, checkpoint, method, log)
     print(f'illumres app: {url}  (Ctrl-C to stop)', flush=True)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

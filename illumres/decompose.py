@@ -1,6 +1,7 @@
 """A trained model applied to real photos: detect and crop the face, decompose it into normals, albedo, light,
 shading and reconstruction, and write each as a file, with a grid to look at. The same pass writes the
-pseudo-labels SfSNet trained on.
+pseudo-labels SfSNet trained on. And the faces other tools relight: the bundled crop, synthetic faces with their
+ground truth, or a photo.
 
 Docs: https://illumres.github.io/illumres/decompose.html.md"""
 
@@ -9,6 +10,8 @@ Docs: https://illumres.github.io/illumres/decompose.html.md"""
 # %% ../nbs/07a_decompose.ipynb #4920b852
 from __future__ import annotations
 import warnings
+from functools import lru_cache
+from importlib.resources import files
 from pathlib import Path
 import torch
 import torch.nn.functional as F
@@ -18,11 +21,14 @@ from .photos import IMAGE_EXTS, faces_in_photo, NoFaceError, FaceNames
 from tqdm import tqdm
 from .learner import load_model, shipped_weights, METHODS
 from .models import OUTPUT_KEYS
+from .metrics import shading_target
 from .synth import show_components
+from .show import for_display
 
 # %% auto #0
 __all__ = ['default_model_dir', 'shipped_methods', 'get_model', 'model_size', 'decompose', 'show_decomposition',
-           'write_decomposition', 'decompose_photos', 'pseudo_label']
+           'write_decomposition', 'decompose_photos', 'pseudo_label', 'asset_dir', 'bundled_faces', 'synthetic_face',
+           'load_face', 'decompose_face']
 
 # %% ../nbs/07a_decompose.ipynb #2ce130f2
 def default_model_dir(method:str='sfsnet') -> Path:
@@ -65,7 +71,6 @@ def show_decomposition(d:dict, i:int=0, size:float=1.2):
     m = d['mask'][i]
     maps = ('albedo', 'shading', 'residue', 'shading_final', 'recon')
     s = {'face': d['face'][i], 'normal': d['normal'][i], 'mask': m, **{k: d[k][i] * m for k in maps}}
-    s['shading_final'] = s['shading_final'] / 2                                        # shown like the shading: halved
     return show_components([s], cols=('face', 'normal', *maps, 'mask'), size=size)
 
 # %% ../nbs/07a_decompose.ipynb #7a9087c3
@@ -95,13 +100,11 @@ def _crops(photo:Path, size:int, cropped:bool, all_faces:bool) -> list[dict]:
     return faces
 
 def write_decomposition(d:dict, out, stem:str, i:int=0) -> Path:
-    "Write item `i` of decomposition `d` as `<stem>_<component>` files (and the grid) in `out`."
+    """Write item `i` of decomposition `d` as `<stem>_<component>` files (and the grid) in `out`, as the figures show them
+    (`illumres.show.for_display`): normals as (n+1)/2, shadings halved (white is 2), the residue as 0.5 + r."""
     out = Path(out)
-    for k in ('face', 'mask', 'albedo', 'recon'): write_png(out/f'{stem}_{k}.png', d[k][i].clamp(0, 1))
-    write_png(out/f'{stem}_normal.png', (d['normal'][i] + 1) / 2)
-    write_png(out/f'{stem}_shading.png', d['shading'][i].clamp(0, 1))
-    write_png(out/f'{stem}_residue.png', (0.5 + d['residue'][i]).clamp(0, 1))
-    write_png(out/f'{stem}_shading_final.png', d['shading_final'][i].clamp(0, 1))
+    for k in ('face', 'mask', 'albedo', 'recon', 'normal', 'shading', 'residue', 'shading_final'):
+        write_png(out/f'{stem}_{k}.png', for_display(k, d[k][i]))
     write_light(out/f'{stem}_light.txt', d['light'][i])
     return save_figure(show_decomposition(d, i), out/f'{stem}_grid.png')
 
@@ -156,3 +159,56 @@ def pseudo_label(inputs,                  # photo files and/or folders of photos
         import csv
         with atomic_write(Path(out)/'sources.csv') as t, open(t, 'w', newline='') as fh: csv.writer(fh, lineterminator='\n').writerows([('name', 'photo'), *sources])
     return n
+
+# %% ../nbs/07a_decompose.ipynb #a6c6e72b
+def asset_dir() -> Path:
+    "Folder of the face crops bundled with the package."
+    return Path(str(files('illumres')))/'assets'
+
+def bundled_faces() -> list[str]:
+    "Names of the bundled face crops (`illumres/assets/<name>_face.png`)."
+    return sorted(p.name[:-len('_face.png')] for p in asset_dir().glob('*_face.png'))
+
+def _resize(x:torch.Tensor, size:int, mode:str='area') -> torch.Tensor:
+    return x if x.shape[-1] == size else F.interpolate(x[None], size=(size, size), mode=mode)[0]
+
+def synthetic_face(seed:int=0, size:int=64, domain:str='wild') -> dict:
+    "Ground-truth decomposition (`B=1`) of a synthetic face rendered for `seed`, with the shading residue that reproduces it."
+    return {k: v.clone() for k, v in _synthetic_face(seed, size, domain).items()}
+
+@lru_cache(maxsize=16)
+def _synthetic_face(seed:int, size:int, domain:str) -> dict:
+    from illumres.synth import shape_params, view_params, build_shape, render_view
+    sp, vp = shape_params(seed, 0, domain), view_params(seed, 0, 0, 0, domain)
+    s = render_view(*build_shape(sp, size=size), sp, vp, size)
+    d = {k: s[k][None] for k in ('face', 'mask', 'normal', 'albedo', 'light', 'shading')}
+    total, _ = shading_target({**d, 'residue': s['residue'][None]})        # the metrics' true total shading
+    d['residue'] = (total - d['shading']) * d['mask']
+    d['shading_final'] = d['shading'] + d['residue']
+    d['recon'] = d['albedo'] * d['shading_final']
+    return d
+
+def load_face(source, size:int=64, cropped:bool=False) -> dict:
+    "Face `(1,3,size,size)` and mask `(1,1,size,size)` of `source`: a bundled name, 'synth:SEED', or a photo file (face found, or `cropped`)."
+    source = str(source)
+    if source in bundled_faces():
+        face, mask = read_png(asset_dir()/f'{source}_face.png'), read_png(asset_dir()/f'{source}_mask.png', 1)
+        return dict(face=_resize(face, size)[None], mask=_resize(mask, size, 'nearest')[None].round())
+    if source.startswith('synth:'):
+        try: seed = int(source[6:])
+        except ValueError: raise ValueError(f"{source}: expected synth:SEED with a whole-number seed, e.g. synth:0") from None
+        return {k: synthetic_face(seed, size)[k] for k in ('face', 'mask')}
+    p = Path(source)
+    if not p.is_file():
+        raise FileNotFoundError(f"{source}: no such photo (give a photo file, 'synth:SEED' or one of: {', '.join(bundled_faces())})")
+    f = _crops(p, size, cropped, False)[0]
+    return dict(face=f['face'][None], mask=f['mask'][None])
+
+def decompose_face(source, model=None, method:str|None=None, size:int|None=None, cropped:bool=False) -> dict:
+    "Decomposition (`B=1`) of face `source` (see `load_face`) by `model`/`method`, or its ground truth if `model='truth'` (synthetic only)."
+    if isinstance(model, str) and model == 'truth':
+        if not str(source).startswith('synth:'): raise ValueError(f"model 'truth': only synthetic faces (synth:SEED) have a ground truth, not {source}")
+        return synthetic_face(int(str(source)[6:]), size or 64)
+    m = get_model(model, method=method)
+    f = load_face(source, size or model_size(m), cropped)
+    return decompose(m, f['face'], f['mask'])

@@ -1,5 +1,7 @@
 """Relight a decomposed face with a new light, interpolate lighting between two lights or two faces, scale the
-residue to see what it carries; strips, GIFs, figures, and a widget (Jupyter or a Voila app) to do it by hand.
+residue to see what it carries; the strips, GIFs and figures of `illumres relight` and `illumres interpolate`. Faces
+come from `illumres.decompose`, pictures from `illumres.show`; the widget that does it by hand is
+[`09a_widget`](09a_widget.ipynb).
 
 Docs: https://illumres.github.io/illumres/interp.html.md"""
 
@@ -7,26 +9,19 @@ Docs: https://illumres.github.io/illumres/interp.html.md"""
 
 # %% ../nbs/09_interp.ipynb #621aad42
 from __future__ import annotations
-import math, os, socket, subprocess, sys, tempfile, time
-from functools import lru_cache
-from importlib.resources import files
+import math
 from pathlib import Path
-import numpy as np
 import torch
-import torch.nn.functional as F
-from .core import check_shape, atomic_write
-from .sh import sh_shading, lerp_light, slerp_light, directional_light, ambient_light, dominant_direction, render_sphere
-from .data import encode_png, write_png, read_png, read_light
-from .decompose import get_model, model_size, decompose, _crops
-from .metrics import shading_target
+from .core import check_shape
+from .sh import sh_shading, lerp_light, slerp_light, directional_light, ambient_light, dominant_direction
+from .data import write_png, read_light
+from .decompose import get_model, decompose_face, bundled_faces
+from .show import composite, upscale, write_strip, write_gif
 
 # %% auto #0
 __all__ = ['INTERP', 'TARGET', 'MAX_STEPS', 'MAX_SCALE', 'relight_shading', 'relight', 'light_from_direction', 'light_angles',
-           'match_brightness', 'relative_light', 'interp_lights', 'steps', 'light_strip', 'residue_strip', 'composite',
-           'tile', 'upscale', 'to_uint8', 'write_strip', 'write_gif', 'asset_dir', 'bundled_faces', 'synthetic_face',
-           'load_face', 'decompose_face', 'lighting_views', 'show_strips', 'interpolation_figure', 'LightingWidget',
-           'app_notebook', 'app_widget', 'free_port', 'voila_command', 'start_app', 'stop_app', 'parse_direction',
-           'relight_photo', 'interpolate_files']
+           'match_brightness', 'relative_light', 'interp_lights', 'steps', 'light_strip', 'residue_strip',
+           'show_strips', 'interpolation_figure', 'parse_direction', 'relight_photo', 'interpolate_files']
 
 # %% ../nbs/09_interp.ipynb #a83baba8
 def _one_light(x, name:str) -> torch.Tensor:
@@ -111,114 +106,6 @@ def residue_strip(d:dict, strengths=(0., 0.5, 1., 1.5, 2.), light=None, i:int=0)
     L = d['light'][i] if light is None else light
     return torch.cat([relight(di, L, s) for s in strengths])
 
-# %% ../nbs/09_interp.ipynb #d18f80ba
-def composite(d:dict, img:torch.Tensor, i:int|None=None) -> torch.Tensor:
-    "`img (B,3,H,W)` inside the mask of decomposition `d` (item `i` for all, if given), `d['face']` outside it (if `d` has both)."
-    if d.get('face') is None or d.get('mask') is None: return img
-    face, mask = (d['face'], d['mask']) if i is None else (d['face'][i:i + 1], d['mask'][i:i + 1])
-    return img * mask + face * (1 - mask)
-
-def tile(imgs:torch.Tensor, ncols:int|None=None, gap:int=2, bg:float=1.) -> torch.Tensor:
-    "Lay images `(N,3,H,W)` out in a grid of `ncols` columns (default: one row) with `gap` pixels of `bg`: `(3,H',W')`."
-    d = check_shape(imgs, 'imgs', ('N', 3, 'H', 'W'))
-    N, H, W = d['N'], d['H'], d['W']
-    ncols = min(ncols or N, N); nrows = math.ceil(N / ncols)
-    out = imgs.new_full((3, nrows * (H + gap) - gap, ncols * (W + gap) - gap), bg)
-    for k in range(N):
-        r, c = divmod(k, ncols)
-        out[:, r * (H + gap):r * (H + gap) + H, c * (W + gap):c * (W + gap) + W] = imgs[k]
-    return out
-
-def upscale(img:torch.Tensor, scale:int=1) -> torch.Tensor:
-    "`img (3,H,W)` enlarged `scale` times by pixel repetition."
-    check_shape(img, 'img', (3, 'H', 'W'))
-    if int(scale) != scale or scale < 1: raise ValueError(f"scale: expected a whole number >= 1, got {scale}")
-    return img.repeat_interleave(int(scale), 1).repeat_interleave(int(scale), 2)
-
-def to_uint8(img:torch.Tensor) -> np.ndarray:
-    "`img (3,H,W)` in [0,1] (clipped) -> `(H,W,3)` uint8, rounded as `write_png` does."
-    check_shape(img, 'img', (3, 'H', 'W'))
-    return np.round(img.detach().float().cpu().clamp(0, 1).permute(1, 2, 0).numpy() * 255).astype(np.uint8)
-
-def write_strip(path, imgs:torch.Tensor, scale:int=1, gap:int=2) -> Path:
-    "Write images `(N,3,H,W)` side by side as one PNG at `path`; returns the path."
-    write_png(path, upscale(tile(imgs, gap=gap), scale))
-    return Path(path)
-
-def write_gif(path, imgs:torch.Tensor, fps:float=8., scale:int=1, bounce:bool=False) -> Path:
-    "Write images `(N,3,H,W)` as an animated GIF at `path` (looping; `bounce`: forth then back); returns the path."
-    check_shape(imgs, 'imgs', ('N', 3, 'H', 'W'))
-    from PIL import Image
-    seq = list(imgs) + (list(imgs)[-2:0:-1] if bounce else [])
-    frames = [Image.fromarray(to_uint8(upscale(x, scale))) for x in seq]
-    with atomic_write(path) as t:
-        frames[0].save(t, format='GIF', save_all=True, append_images=frames[1:], duration=round(1000 / fps), loop=0)
-    return Path(path)
-
-# %% ../nbs/09_interp.ipynb #a6c6e72b
-def asset_dir() -> Path:
-    "Folder of the face crops bundled with the package."
-    return Path(str(files('illumres')))/'assets'
-
-def bundled_faces() -> list[str]:
-    "Names of the bundled face crops (`illumres/assets/<name>_face.png`)."
-    return sorted(p.name[:-len('_face.png')] for p in asset_dir().glob('*_face.png'))
-
-def _resize(x:torch.Tensor, size:int, mode:str='area') -> torch.Tensor:
-    return x if x.shape[-1] == size else F.interpolate(x[None], size=(size, size), mode=mode)[0]
-
-def synthetic_face(seed:int=0, size:int=64, domain:str='wild') -> dict:
-    "Ground-truth decomposition (`B=1`) of a synthetic face rendered for `seed`, with the shading residue that reproduces it."
-    return {k: v.clone() for k, v in _synthetic_face(seed, size, domain).items()}
-
-@lru_cache(maxsize=16)
-def _synthetic_face(seed:int, size:int, domain:str) -> dict:
-    from illumres.synth import shape_params, view_params, build_shape, render_view
-    sp, vp = shape_params(seed, 0, domain), view_params(seed, 0, 0, 0, domain)
-    s = render_view(*build_shape(sp, size=size), sp, vp, size)
-    d = {k: s[k][None] for k in ('face', 'mask', 'normal', 'albedo', 'light', 'shading')}
-    total, _ = shading_target({**d, 'residue': s['residue'][None]})        # the metrics' true total shading
-    d['residue'] = (total - d['shading']) * d['mask']
-    d['shading_final'] = d['shading'] + d['residue']
-    d['recon'] = d['albedo'] * d['shading_final']
-    return d
-
-def load_face(source, size:int=64, cropped:bool=False) -> dict:
-    "Face `(1,3,size,size)` and mask `(1,1,size,size)` of `source`: a bundled name, 'synth:SEED', or a photo file (face found, or `cropped`)."
-    source = str(source)
-    if source in bundled_faces():
-        face, mask = read_png(asset_dir()/f'{source}_face.png'), read_png(asset_dir()/f'{source}_mask.png', 1)
-        return dict(face=_resize(face, size)[None], mask=_resize(mask, size, 'nearest')[None].round())
-    if source.startswith('synth:'):
-        try: seed = int(source[6:])
-        except ValueError: raise ValueError(f"{source}: expected synth:SEED with a whole-number seed, e.g. synth:0") from None
-        return {k: synthetic_face(seed, size)[k] for k in ('face', 'mask')}
-    p = Path(source)
-    if not p.is_file():
-        raise FileNotFoundError(f"{source}: no such photo (give a photo file, 'synth:SEED' or one of: {', '.join(bundled_faces())})")
-    f = _crops(p, size, cropped, False)[0]
-    return dict(face=f['face'][None], mask=f['mask'][None])
-
-def decompose_face(source, model=None, method:str|None=None, size:int|None=None, cropped:bool=False) -> dict:
-    "Decomposition (`B=1`) of face `source` (see `load_face`) by `model`/`method`, or its ground truth if `model='truth'` (synthetic only)."
-    if isinstance(model, str) and model == 'truth':
-        if not str(source).startswith('synth:'): raise ValueError(f"model 'truth': only synthetic faces (synth:SEED) have a ground truth, not {source}")
-        return synthetic_face(int(str(source)[6:]), size or 64)
-    m = get_model(model, method=method)
-    f = load_face(source, size or model_size(m), cropped)
-    return decompose(m, f['face'], f['mask'])
-
-# %% ../nbs/09_interp.ipynb #5316e973
-def lighting_views(d:dict, light, strength:float=1., i:int=0, sphere:int=64) -> dict:
-    "Pictures `(3,H,W)` in [0,1] of item `i` of `d` under `light (27,)|(1,27)`: relit, shading, residue and a lit sphere."
-    di = _item(d, i)
-    L = _one_light(light, 'light').to(di['normal'])
-    S = relight_shading(di, L, strength)
-    relit = composite(di, di['albedo'] * S)
-    return dict(relit=relit[0].clamp(0, 1), shading=(S[0] / 2).clamp(0, 1),
-                residue=(0.5 + strength * di['residue'][0] * di.get('mask', torch.ones(1, 1, 1, 1))[0]).clamp(0, 1),
-                sphere=(render_sphere(L, sphere)[0] / 2).clamp(0, 1))
-
 # %% ../nbs/09_interp.ipynb #cbbb1f7a
 TARGET = dict(az=-60., el=25., intensity=1., color=(1., 1., 1.), ambient=0.25)   # a key light from the left, above
 
@@ -250,234 +137,6 @@ def interpolation_figure(faces=('astronaut', 'synth:2'), model=None, method:str|
         rows[f'{label}\nresidue'] = c(residue_strip(d, torch.linspace(0, 2, n).tolist()))
     ts = steps(n).tolist()
     return show_strips(rows, [f't={t:.1f}, r={2 * t:.1f}' for t in ts], dpi=dpi)
-
-# %% ../nbs/09_interp.ipynb #31059ad8
-def _rgb(hexcolor:str) -> tuple:
-    h = hexcolor.lstrip('#')
-    if len(h) == 3: h = ''.join(c * 2 for c in h)
-    return tuple(int(h[k:k + 2], 16) / 255 for k in (0, 2, 4))
-
-class LightingWidget:
-    "Relight a face by hand: face, model, target light or face, interpolation step, residue strength; `widget` shows it."
-    DEFAULTS = dict(t=0., how='lerp', strength=1., **TARGET)
-    SYNTH = ('synth:2', 'synth:8', 'synth:3')
-
-    def __init__(self, face:str='astronaut', model=None, method:str|None=None, methods=(), size:int|None=None):
-        self.size, self.methods, self.model0, self._models = size, tuple(methods), model, {}
-        self.state = dict(self.DEFAULTS, face=str(face), model=model, method=method, target='light')
-        self.faces = {n: n for n in bundled_faces()} | {f'synthetic {s[6:]}': s for s in self.SYNTH}
-        if str(face) not in self.faces.values(): self.faces[Path(str(face)).name] = str(face)
-        self.images, self.message, self._ui, self._mute = {}, '', None, False
-        self._decompose()
-
-    # --- the logic: plain methods, no widgets needed
-    def _model(self, model, method):
-        if isinstance(model, str) and model == 'truth': return model
-        key = (str(model) if model is not None else None, method)
-        if key not in self._models: self._models[key] = get_model(model, method=method)
-        return self._models[key]
-
-    def _decompose(self, **change):
-        "Apply `change` to the state and decompose the face (and target face); on failure the state is left as it was."
-        old = dict(self.state)
-        self.state.update(change)
-        s = self.state
-        try:
-            m = self._model(s['model'], s['method'])
-            d = decompose_face(s['face'], m, size=self.size)
-            mt = m if not isinstance(m, str) or s['target'].startswith('synth:') else self._model(self.model0, None)
-            db = None if s['target'] == 'light' else decompose_face(s['target'], mt, size=d['face'].shape[-1])
-        except Exception:
-            self.state = old; raise
-        self.d, self.db = d, db
-        self.update()
-
-    def set_face(self, source):
-        "Relight face `source` (a bundled name, 'synth:SEED' or a photo file)."
-        self._decompose(face=str(source))
-
-    def set_model(self, model=None, method:str|None=None):
-        "Decompose with `model` (module, run folder, None = shipped weights, or 'truth' for synthetic faces) / `method`."
-        self._decompose(model=model, method=method)
-
-    def set_target(self, target:str='light'):
-        "Interpolate towards the light set by `set_light` ('light') or towards the estimated light of face `target`."
-        self._decompose(target=str(target))
-
-    def add_photo(self, name:str, content:bytes):
-        "Add an uploaded photo (file `name`, bytes `content`) to the faces and relight it."
-        folder = Path(tempfile.mkdtemp(prefix='illumres_upload_'))
-        p = folder/Path(name).name
-        p.write_bytes(bytes(content))
-        try: self.set_face(p)
-        except Exception:
-            import shutil; shutil.rmtree(folder, ignore_errors=True); raise
-        self.faces[p.name] = str(p)
-
-    def set_t(self, t:float): self.state['t'] = float(t); self.update()
-    def set_how(self, how:str):
-        if how not in INTERP: raise ValueError(f"how: expected one of {', '.join(INTERP)}, got {how!r}")
-        self.state['how'] = how; self.update()
-    def set_strength(self, strength:float): self.state['strength'] = float(strength); self.update()
-    def set_light(self, az=None, el=None, intensity=None, color=None, ambient=None):
-        "Change the target light: azimuth/elevation (degrees), intensity, colour (RGB or '#rrggbb'), ambient."
-        color = _rgb(color) if isinstance(color, str) else color
-        self.state.update({k: v for k, v in dict(az=az, el=el, intensity=intensity, color=color, ambient=ambient).items() if v is not None})
-        self.update()
-
-    def target_light(self) -> torch.Tensor:
-        "The light `(1,27)` interpolated towards: the one set by `set_light`, or the target face's estimated light."
-        s = self.state
-        if self.db is not None: return self.db['light'][:1]
-        return relative_light(self.d['light'][:1], s['az'], s['el'], s['intensity'], s['color'], s['ambient'])
-
-    def light(self) -> torch.Tensor:
-        "The current light `(1,27)`: step `t` of the way from the face's own light to `target_light()`."
-        return interp_lights(self.d['light'][:1], self.target_light(), self.state['t'], self.state['how'])
-
-    def update(self):
-        "Recompute `images` (uint8 `(H,W,3)` arrays: relit, shading, residue, sphere) and show them."
-        views = lighting_views(self.d, self.light(), self.state['strength'])
-        self.images = {k: to_uint8(v) for k, v in views.items()}
-        if self._ui is not None: self._show(views)
-
-    # --- the ipywidgets front end: wiring only
-    def _show(self, views):
-        for k, v in views.items(): self._ui[k].value = encode_png(v)
-        self._ui['message'].value = self.message
-
-    def _safely(self, f):
-        "An observer calling `f(new value)`; bad input (ValueError, OSError) becomes the message under the controls."
-        def g(change):
-            if self._mute: return
-            self.message = ''
-            try: f(change['new'])
-            except (ValueError, OSError) as e:
-                self.message = f'⚠ {e}'
-                if self._ui is not None: self._sync()        # show the state in force
-                self.update()
-        return g
-
-    def _sync(self):
-        "Set the choosers to the state, without reacting to it."
-        self._mute = True
-        try:
-            s = self.state
-            self._ui['face'].options = list(self.faces.items())
-            self._ui['target'].options = [('the light below', 'light')] + [(f'face: {k}', v) for k, v in self.faces.items()]
-            self._ui['face'].value, self._ui['target'].value = s['face'], s['target']
-            self._ui['model'].value = 'truth' if s['model'] == 'truth' else s['method'] or ''
-        finally: self._mute = False
-
-    @property
-    def widget(self):
-        "The ipywidgets box (built once)."
-        if self._ui is None: self._build()
-        return self._ui['box']
-
-    def _model_options(self):
-        first = 'SfSNet (shipped weights)' if self.model0 is None else f'model: {Path(str(self.model0)).name}'
-        return [(first, '')] + [(f'method: {m}', m) for m in self.methods] + [('ground truth (synthetic faces)', 'truth')]
-
-    def _choose_model(self, v):
-        if v == 'truth': self.set_model('truth')
-        elif v: self.set_model(None, v)
-        else: self.set_model(self.model0, None)
-
-    def _build(self):
-        import ipywidgets as W
-        s, ui = self.state, {}
-        def slider(name, lo, hi, step, label):
-            w = W.FloatSlider(value=s[name], min=lo, max=hi, step=step, description=label, readout_format='.2f')
-            w.add_class(f'illumres-{name}'); ui[name] = w; return w
-        model_value = 'truth' if s['model'] == 'truth' else s['method'] or ''
-        ui['face'] = W.Dropdown(options=list(self.faces.items()), value=s['face'], description='face')
-        ui['upload'] = W.FileUpload(accept='image/*', multiple=False, description='upload')
-        ui['model'] = W.Dropdown(options=self._model_options(), value=model_value, description='model')
-        ui['target'] = W.Dropdown(options=[('the light below', 'light')] + [(f'face: {k}', v) for k, v in self.faces.items()],
-                                  value=s['target'], description='to')
-        ui['how'] = W.ToggleButtons(options=[('blend', 'lerp'), ('rotate', 'slerp')], value=s['how'])
-        sliders = [slider('t', 0, 1, 0.05, 't'), slider('az', -90, 90, 5, 'azimuth'), slider('el', -60, 80, 5, 'elevation'),
-                   slider('intensity', 0, 2, 0.05, 'intensity'), slider('ambient', 0, 1, 0.05, 'ambient'),
-                   slider('strength', 0, 2, 0.1, 'residue')]
-        ui['color'] = W.ColorPicker(value='#%02x%02x%02x' % tuple(round(255 * c) for c in s['color']), description='colour')
-        ui['message'] = W.Label()
-        for k in ('relit', 'shading', 'residue', 'sphere'):
-            ui[k] = W.Image(format='png', layout=W.Layout(width='192px', height='192px'))
-            ui[k].add_class(f'illumres-{k}')
-        ui['face'].observe(self._safely(self.set_face), 'value')
-        ui['model'].observe(self._safely(self._choose_model), 'value')
-        ui['target'].observe(self._safely(self.set_target), 'value')
-        ui['how'].observe(self._safely(self.set_how), 'value')
-        ui['t'].observe(self._safely(self.set_t), 'value')
-        ui['strength'].observe(self._safely(self.set_strength), 'value')
-        for k in ('az', 'el', 'intensity', 'ambient', 'color'): ui[k].observe(self._safely(lambda v, k=k: self.set_light(**{k: v})), 'value')
-        ui['upload'].observe(self._safely(lambda v: v and self._upload(v[0])), 'value')
-        pic = lambda k: W.VBox([W.HTML(f'<b>{k}</b>'), ui[k]])
-        pictures = W.VBox([W.HBox([pic('relit'), pic('shading')]), W.HBox([pic('residue'), pic('sphere')])])
-        style = W.HTML('<style>.illumres-relit, .illumres-shading, .illumres-residue, .illumres-sphere {image-rendering: pixelated}</style>')
-        controls = W.VBox([W.HBox([ui['face'], ui['upload']]), ui['model'], ui['target'], ui['how'], *sliders, ui['color'], ui['message']])
-        ui['box'] = W.VBox([style, W.HBox([controls, pictures])])
-        self._ui = ui
-        self.update()
-
-    def _upload(self, f):
-        "Add the uploaded file `f` (ipywidgets 8: a dict with name and content) and select it."
-        self.add_photo(f['name'], f['content'])
-        self._sync()
-
-# %% ../nbs/09_interp.ipynb #9544143f
-def app_notebook() -> Path:
-    "The notebook that `illumres app` serves."
-    return Path(str(files('illumres')))/'app'/'lighting.ipynb'
-
-def app_widget():
-    "The lighting widget configured by ILLUMRES_APP_FACE / _MODEL / _METHOD (what the app notebook shows)."
-    import warnings
-    env = os.environ
-    with warnings.catch_warnings():            # fastai's imports raise torch's notice that `torch.jit.script` is deprecated
-        warnings.filterwarnings('ignore', r'`torch\.jit\.script` is deprecated', FutureWarning)
-        return LightingWidget(env.get('ILLUMRES_APP_FACE') or 'astronaut', env.get('ILLUMRES_APP_MODEL') or None,
-                              env.get('ILLUMRES_APP_METHOD') or None).widget
-
-def free_port() -> int:
-    "A TCP port on 127.0.0.1 that is free now."
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
-
-def voila_command(port:int, notebook=None) -> list:
-    "The command line that serves `notebook` (default: the app's) with Voila on 127.0.0.1:`port`."
-    return [sys.executable, '-m', 'voila', str(notebook or app_notebook()), f'--port={port}', '--no-browser',
-            '--Voila.ip=127.0.0.1', '--show_tracebacks=True']
-
-def start_app(port:int=0, face:str|None=None, model=None, method:str|None=None, log=None, timeout:float=60.):
-    "Start the Voila app on 127.0.0.1:`port` (0: a free one), its output to file `log`; returns the process and address once it answers."
-    if not 0 <= port < 65536: raise ValueError(f"port: expected 0 (any free port) to 65535, got {port}")
-    if model is not None and str(model) != 'truth' and not Path(model).exists(): raise FileNotFoundError(f"{model}: no such model file or run folder")
-    port = port or free_port()
-    model = str(Path(model).resolve()) if model is not None and str(model) != 'truth' else model
-    env = dict(os.environ, ILLUMRES_APP_FACE=str(face or ''), ILLUMRES_APP_MODEL=str(model or ''), ILLUMRES_APP_METHOD=method or '')
-    if log is None:
-        fd, log = tempfile.mkstemp(prefix='illumres_app_', suffix='.log'); os.close(fd)
-    log = Path(log)
-    with open(log, 'w') as f:    # its own session: a Ctrl-C reaches `illumres app`, which stops voila
-        proc = subprocess.Popen(voila_command(port), env=env, stdout=f, stderr=subprocess.STDOUT, start_new_session=True)
-    t0 = time.time()
-    while time.time() - t0 < timeout:
-        if proc.poll() is not None: raise OSError(f"voila stopped at once (exit {proc.returncode}): {log.read_text().strip()[-400:]}")
-        try:
-            with socket.create_connection(('127.0.0.1', port), timeout=1): return proc, f'http://127.0.0.1:{port}/'
-        except OSError: time.sleep(0.2)
-    stop_app(proc)
-    raise OSError(f"voila did not answer on 127.0.0.1:{port} within {timeout:.0f} s (log: {log})")
-
-def stop_app(proc, timeout:float=15.):
-    "Stop a Voila process from `start_app` (SIGTERM: it shuts its kernels down), killing it if it does not stop in `timeout` s."
-    if proc.poll() is None:
-        proc.terminate()
-        try: proc.wait(timeout)
-        except subprocess.TimeoutExpired: proc.kill(); proc.wait()
-    return proc.returncode
 
 # %% ../nbs/09_interp.ipynb #bf3e5894
 def parse_direction(s:str) -> tuple[float, float]:

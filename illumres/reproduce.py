@@ -15,6 +15,7 @@ import torch
 from fastai.data.load import DataLoader
 from tqdm.auto import tqdm
 from .core import atomic_write, save_figure, write_csv
+from .show import for_display
 from .data import synthesize, find_faces, face_datasets, face_dataloaders, sibling
 from .residue import RESIDUE_METHODS, TRUTH_KEYS
 from .learner import sfs_learner, resume, save_weights, load_model, shipped_weights, evaluate_samples
@@ -127,11 +128,7 @@ def _part(o, k):
     if k == 'residue': return torch.zeros_like(o['shading']).float()
     raise KeyError(k)
 
-def _show(k, x):
-    if k in ('shading', 'shading_final'): x = x / 2
-    elif k == 'residue': x = 0.5 + x
-    elif k == 'normal': x = (x + 1) / 2
-    return x.float().clamp(0, 1).permute(1, 2, 0).squeeze(-1).cpu().numpy()
+def _show(k, x): return for_display(k, x.float()).permute(1, 2, 0).squeeze(-1).cpu().numpy()
 
 def image_grid(rows:list, row_labels:list, col_labels:list, size:float=1.0):
     "A figure of `rows` (lists of `(key, (C,H,W) tensor or None)`), labelled."

@@ -18,6 +18,7 @@ from .core import check_shape
 from .sh import LightSpec, sample_lights, sh_shading, unit_normal, render
 from .mesh import Mesh, LABELS, procedural_head, sample_identity, sample_expression, sample_pose, pose_matrix, ICTFaceModel
 from .raster import rasterize, vertex_normals, shadow_visibility, ambient_occlusion
+from .show import for_display
 
 # %% auto #0
 __all__ = ['DOMAINS', 'SKIN_TONES', 'HAIR_COLORS', 'EYE_COLORS', 'FRAME_CENTER', 'FRAME_SCALE', 'SHAPES', 'MIX_ICT', 'COMPONENTS',
@@ -254,8 +255,8 @@ def show_components(samples:list, cols=COMPONENTS, size:float=1.1, dpi:int=72):
     fig, axs = plt.subplots(len(samples), len(cols), figsize=(size * len(cols), size * len(samples)), squeeze=False, dpi=dpi)
     for r, s in enumerate(samples):
         for c, k in enumerate(cols):
-            im = (s['normal'] + 1) / 2 * s['mask'] if k == 'normal' else 0.5 + s[k] if k == 'residue' else s[k] / 2 if k == 'shading' else s[k]
-            axs[r, c].imshow(im.clamp(0, 1).permute(1, 2, 0).squeeze(-1).numpy(), cmap='gray', vmin=0, vmax=1)
+            im = for_display(k, s[k], s['mask'] if k == 'normal' else None)
+            axs[r, c].imshow(im.permute(1, 2, 0).squeeze(-1).numpy(), cmap='gray', vmin=0, vmax=1)
             axs[r, c].axis('off')
             if r == 0: axs[r, c].set_title(k, fontsize=8)
     fig.tight_layout(pad=0.1)

@@ -1,6 +1,6 @@
 """Real-browser test of the lighting app: `illumres app` (Voila on 127.0.0.1, a free port) opened in headless
 Chromium driven by Playwright. It moves the interpolation slider and checks that the relit face on the page changed
-and equals `illumres.interp.lighting_views` for the slider's new value.
+and equals `illumres.widget.lighting_views` for the slider's new value.
 
 Needs Debian's chromium (`tools/ensure_chromium.sh`, run by `make test`, installs it with apt-get); Playwright's own
 browser download is never used. Without Chromium or Playwright the test is skipped, and says why."""
@@ -48,7 +48,10 @@ def app():
 def test_slider_relights_the_face_in_chromium(app):
     from playwright.sync_api import sync_playwright
     import torch
-    from illumres.interp import LightingWidget, decompose_face, lighting_views, interp_lights, relative_light, to_uint8, TARGET
+    from illumres.widget import LightingWidget, lighting_views
+    from illumres.decompose import decompose_face
+    from illumres.interp import interp_lights, relative_light, TARGET
+    from illumres.show import to_uint8
     url, log = app
     shots = Path(tempfile.mkdtemp(prefix='illumres_browser_'))
     with sync_playwright() as p:
