@@ -8,24 +8,27 @@ Docs: https://illumres.github.io/illumres/reproduce.html.md"""
 
 # %% ../nbs/12_reproduce.ipynb #21ebdf48
 from __future__ import annotations
-import json, math, shutil, tempfile, time, warnings
+import copy, json, math, shutil, tempfile, time, warnings
 from pathlib import Path
 import numpy as np
 import torch
+from fastcore.basics import AttrDict
 from fastai.data.load import DataLoader
 from tqdm.auto import tqdm
 from .core import atomic_write, save_figure, write_csv
 from .show import for_display
-from .data import synthesize, find_faces, face_datasets, face_dataloaders, sibling
-from .residue import RESIDUE_METHODS, TRUTH_KEYS
+from .data import synthesize, find_faces, face_datasets, face_dataloaders, sibling, load_sample
+from .residue import RESIDUE_METHODS, TRUTH_KEYS, method_phases
+from .gan import Phases, Snapshot
 from .learner import sfs_learner, resume, save_weights, load_model, shipped_weights, evaluate_samples
 from .metrics import evaluate_batch, trivial_baseline
 from .stats import bootstrap_ci, paired_ci, change, fmt_ci, identity_of, ci_figure, NO_CHANGE
 
 # %% auto #0
 __all__ = ['CONFIGS', 'RUNS', 'CI_METRICS', 'TABLE_COLS', 'COMPARE', 'as_photos', 'real_photos', 'make_data', 'train_run',
-           'eval_samples', 'eval_run', 'image_grid', 'compare_figure', 'method_grid', 'runs_dir', 'summary_row',
-           'compare_rows', 'reproduce', 'verdict', 'write_tables', 'write_seed_tables']
+           'eval_samples', 'eval_run', 'image_grid', 'compare_figure', 'method_grid', 'quick_data', 'quick_run',
+           'quick_faces', 'runs_dir', 'summary_row', 'compare_rows', 'reproduce', 'verdict', 'write_tables',
+           'write_seed_tables']
 
 # %% ../nbs/12_reproduce.ipynb #1ba14583
 CONFIGS = {   # tiny and quick keep to procedural heads: the 64 px weights the quick runs start from learnt those
@@ -121,13 +124,6 @@ def eval_run(model, src, bs:int=32) -> dict:
         return {k: float(np.nanmean(v)) for k, v in eval_samples(model, src, bs).items() if k != 'identity'}
 
 # %% ../nbs/12_reproduce.ipynb #dfcec097
-def _part(o, k):
-    "Component `k` of model output `o`; SfSNet's final shading is its SH shading and its residue zero."
-    if k in o: return o[k].float()
-    if k == 'shading_final': return o['shading'].float()
-    if k == 'residue': return torch.zeros_like(o['shading']).float()
-    raise KeyError(k)
-
 def _show(k, x): return for_display(k, x.float()).permute(1, 2, 0).squeeze(-1).cpu().numpy()
 
 def image_grid(rows:list, row_labels:list, col_labels:list, size:float=1.0):
@@ -158,7 +154,7 @@ def compare_figure(models:dict, face, target:dict|None=None, mask=None):
                      (('shading_final', s[i]), ('residue', s[i] - target['shading'][i]), ('recon', face[i]))]); labels.append('truth')
     for name, model in models.items():
         o = model(face)
-        rows.append([(k, _part(o, k)[i] * m[i]) for i in range(len(face)) for k in keys]); labels.append(name)
+        rows.append([(k, o[k][i] * m[i]) for i in range(len(face)) for k in keys]); labels.append(name)
     return image_grid(rows, labels, [k.replace('shading_final', 'shading') for _ in range(len(face)) for k in keys])
 
 @torch.no_grad()
@@ -167,8 +163,37 @@ def method_grid(model, face, mask=None, name:str=''):
     m = mask if mask is not None else torch.ones_like(face[:, :1])
     o = model(face)
     keys = ('normal', 'albedo', 'shading', 'residue', 'shading_final', 'recon')
-    rows = [[('face', face[i])] + [(k, _part(o, k)[i] * m[i]) for k in keys] for i in range(len(face))]
+    rows = [[('face', face[i])] + [(k, o[k][i] * m[i]) for k in keys] for i in range(len(face))]
     return image_grid(rows, [name] * len(face), ['face', *keys])
+
+# %% ../nbs/12_reproduce.ipynb #fb76ba40
+def quick_data(fixtures, out, bs:int=3):
+    "Loaders of a quick run: the `sfs` set of folder `fixtures` with its truth, and its `wild` set as photos (written in `out`)."
+    photos = as_photos(Path(fixtures)/'synth_wild', Path(out)/'photos')
+    return face_dataloaders([Path(fixtures)/'synth_sfs', photos], Path(fixtures)/'synth_sfs', bs=bs, keys=TRUTH_KEYS, seed=0)
+
+def quick_run(method:str, dls, epochs:int=4, lr:float=2e-3, init='default', **kw) -> AttrDict:
+    "Train `method` from `init` on `dls` (one cycle): `learn`, the loss on the training batches `before`/`after`, phase-end `states`, `out` on `xb`."
+    learn = sfs_learner(dls, method, init=init, metrics=[], mixed_precision=False, **kw)
+    batches = list(dls.train)                                                   # fixed: the same tensors before and after
+    loss = type(learn.loss_func)(**method_phases(method)[-1]['loss']) if method in RESIDUE_METHODS else learn.loss_func
+    def batch_loss():
+        m = copy.deepcopy(learn.model).train()
+        with torch.no_grad(): return sum(loss(m(x), y).item() for x, y in batches) / len(batches)
+    before, snap = batch_loss(), Snapshot()
+    with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(epochs, lr, cbs=[snap])
+    phases = next((cb for cb in learn.cbs if isinstance(cb, Phases)), None)
+    ends = phases.phase_ends(epochs) if phases else [epochs]
+    xb, yb = batches[0]
+    with torch.no_grad(): out = learn.model.eval()(xb)
+    return AttrDict(learn=learn, before=before, after=batch_loss(), states=[snap.states[e] for e in (0, *ends)], xb=xb, yb=yb, out=out)
+
+def quick_faces(fixtures, size:int=64) -> tuple:
+    "Faces `(3,3,size,size)` and masks `(3,1,size,size)`: the first `sfs` and `wild` fixtures and the astronaut photo's crop."
+    from illumres.photos import faces_in_photo
+    syn = [load_sample(find_faces(Path(fixtures)/d)[0]) for d in ('synth_sfs', 'synth_wild')]
+    real = faces_in_photo(Path(fixtures)/'photos'/'astronaut.jpg', size)[0]
+    return torch.stack([s['face'] for s in syn] + [real['face']]), torch.stack([s['mask'] for s in syn] + [real['mask']])
 
 # %% ../nbs/12_reproduce.ipynb #7f30096a
 CI_METRICS = ['normal_mean', 'albedo_si_mse', 'shading_si_mse', 'recon_psnr']
