@@ -115,9 +115,10 @@ def _reduce_mean(d):
 class RankSync(Callback):
     "Distributed training: batch means over the global batch (`losses.batch_denominator`), metrics summed over the ranks, trainable flags after DDP's wrap."
     order = 12                                                             # after fastai's DistributedTrainer (11) wrapped the model
-    def __init__(self, grads:dict): self.grads = grads                    # requires_grad of each parameter before the wrap
+    def __init__(self, grads:dict): self.grads, self.restored = grads, False    # requires_grad of each parameter before the wrap
     def before_fit(self):
         for p, g in self.grads.items(): p.requires_grad_(g)
+        self.restored = True
     def before_batch(self): losses._GLOBAL['reduce'] = _reduce_mean if self.training else None
     def after_batch(self): losses._GLOBAL['reduce'] = None
     def after_fit(self): losses._GLOBAL['reduce'] = None
@@ -145,16 +146,16 @@ def distributed(learn, sync_bn:bool=True):
     for n, p in model.named_parameters(): p.requires_grad_(not n.startswith('critic.'))   # DDP hooks every part a phase may train
     if sync_bn and not cuda: sync_batchnorm(model)                         # nn.SyncBatchNorm (fastai's sync_bn) is GPU-only
     # find_unused_parameters: frozen parts and the parts a phase does not train get no gradient (costs a graph traversal)
+    sync = RankSync(grads)
     ddp = DistributedDataParallelKwargs(find_unused_parameters=not all(grads.values()) or hasattr(model, 'frozen'))
     try:
         with learn.distrib_ctx(sync_bn=sync_bn and cuda, cpu=not cuda, kwargs_handlers=[ddp]):   # cpu: Accelerate picks gloo
             tr = next(cb for cb in learn.cbs if isinstance(cb, DistributedTrainer))
             tr._wrap_dl = lambda dl: dl if isinstance(dl, RankDL) else RankDL(dl, device=learn.model.device)
-            sync = RankSync(grads)
             learn.add_cb(sync)
             try: yield learn
             finally: learn.remove_cb(sync)
     finally:
-        for p, g in grads.items():
-            if p.requires_grad != g and not hasattr(model, 'critic'): p.requires_grad_(g)
+        if not sync.restored:                                              # the fit stopped before RankSync.before_fit
+            for p, g in grads.items(): p.requires_grad_(g)
         sync_batchnorm(model, False)
