@@ -138,7 +138,8 @@ def distributed(learn, sync_bn:bool=True):
         yield learn; return
     from accelerate.utils import DistributedDataParallelKwargs
     model = bare_model(learn.model)
-    cuda = next(model.parameters()).device.type == 'cuda'
+    dev = getattr(learn.dls, 'device', None) or next(model.parameters()).device   # the model moves there in before_fit
+    cuda = torch.device(dev).type == 'cuda'
     crit = [f'critic.{n}' for n, _ in model.critic.named_parameters()] + [f'critic.{n}' for n, _ in model.critic.named_buffers()] \
            if hasattr(model, 'critic') else []
     nn.parallel.DistributedDataParallel._set_params_and_buffers_to_ignore_for_model(model, crit)   # AlbedoGAN syncs the critic
