@@ -224,10 +224,10 @@ def dist_worker(size:int=64, width:float=0.5, bs:int=16, steps:int=8, warmup:int
     import json, torch.distributed as dist
     from contextlib import nullcontext
     from torch.nn.parallel import DistributedDataParallel as DDP
-    from .models import sfsnet
-    from .losses import SfSLoss
-    from .distributed import sync_batchnorm
-    from . import losses
+    from illumres.models import sfsnet
+    from illumres.losses import SfSLoss
+    from illumres.distributed import sync_batchnorm
+    from illumres import losses
     W = int(os.environ.get('WORLD_SIZE', 1))
     if W > 1 and not dist.is_initialized(): dist.init_process_group('gloo')
     torch.manual_seed(0)
