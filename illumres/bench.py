@@ -16,7 +16,8 @@ from .sh import SH_C1, SH_C2, SH_C3, SH_C4, SH_C5, sh_shading, shading_backend
 
 # %% auto #0
 __all__ = ['SYNTH_STAGES', 'naive_sh_shading', 'bench_sh', 'bench_table', 'bench_synth', 'synth_table', 'synth_stages',
-           'stages_table', 'peak_step_mb', 'bench_train', 'train_table']
+           'stages_table', 'peak_step_mb', 'bench_train', 'train_table', 'dist_worker', 'bench_distributed',
+           'distributed_table']
 
 # %% ../nbs/10_bench.ipynb #025e2853
 def naive_sh_shading(normal, light):
@@ -215,4 +216,74 @@ def train_table(rows:list[dict], title:str='') -> str:
              f"{r['speedup_infer']:.2f}x | {r['peak_mb']:.0f} |" if 'peak_mb' in r else
              f"| {r['variant']} | {r['size']} | {r['width']} | {r['train_ips']:.1f} | {r['speedup_train']:.2f}x | {r['infer_ms']:.1f} | {r['speedup_infer']:.2f}x |  |"
              for r in rows]
+    return '\n'.join(([title, ''] if title else []) + [head] + lines)
+
+# %% ../nbs/10_bench.ipynb #e97f2832
+def dist_worker(size:int=64, width:float=0.5, bs:int=16, steps:int=8, warmup:int=2, out:str|None=None) -> dict:
+    "One process of `bench_distributed` (started by `torchrun`): seconds per step of SfSNet on the global batch `bs`, with and without communication."
+    import json, torch.distributed as dist
+    from contextlib import nullcontext
+    from torch.nn.parallel import DistributedDataParallel as DDP
+    from illumres.models import sfsnet
+    from illumres.losses import SfSLoss
+    from illumres.distributed import sync_batchnorm
+    from illumres import losses
+    W = int(os.environ.get('WORLD_SIZE', 1))
+    if W > 1 and not dist.is_initialized(): dist.init_process_group('gloo')
+    torch.manual_seed(0)
+    b = bs // W
+    x = torch.rand(b, 3, size, size)
+    y = dict(face=x, mask=torch.ones(b, 1, size, size), normal=torch.randn(b, 3, size, size), albedo=torch.rand(b, 3, size, size),
+             light=torch.randn(b, 27), domain=torch.ones(b))
+    model, loss = sfsnet(width).train(), SfSLoss()
+    def reduce_mean(d):
+        d = d.detach().clone(); dist.all_reduce(d); return d / W
+    def run(comm:bool) -> float:
+        m = sync_batchnorm(model, comm) if W > 1 else model
+        net = DDP(m) if W > 1 else m
+        opt = torch.optim.Adam(net.parameters(), 1e-4)
+        losses._GLOBAL['reduce'] = reduce_mean if comm and W > 1 else None
+        def step():
+            with (nullcontext() if comm or W == 1 else net.no_sync()):   # no_sync: DDP skips the gradient all-reduce
+                loss(net(x), y).backward()
+            opt.step(); opt.zero_grad()
+        for _ in range(warmup): step()
+        if W > 1: dist.barrier()
+        t0 = time.perf_counter()
+        for _ in range(steps): step()
+        t = torch.tensor([time.perf_counter() - t0])
+        if W > 1: dist.all_reduce(t, op=dist.ReduceOp.MAX)
+        losses._GLOBAL['reduce'] = None
+        return t.item() / steps
+    res = dict(processes=W, threads=torch.get_num_threads(), bs=bs, size=size, width=width, step_s=run(True),
+               compute_s=run(False) if W > 1 else None)
+    if out and int(os.environ.get('RANK', 0)) == 0:
+        with open(out, 'w') as f: json.dump(res, f)
+    if W > 1: dist.destroy_process_group()
+    return res
+
+def bench_distributed(configs=((1, 2), (1, 1), (2, 1)), size:int=64, width:float=0.5, bs:int=16, steps:int=8) -> list[dict]:
+    "Images/s of SfSNet training steps for each (processes, threads per process), each started by `torchrun` (gloo on CPU); the communication share of a step."
+    import json, subprocess, sys, tempfile
+    from pathlib import Path
+    rows = []
+    for procs, threads in configs:
+        with tempfile.TemporaryDirectory() as d:
+            code = (f'from illumres.bench import dist_worker; dist_worker({size}, {width}, {bs}, {steps}, out={str(Path(d)/"r.json")!r})')
+            Path(d, 'w.py').write_text(code)
+            env = dict(os.environ, OMP_NUM_THREADS=str(threads), PYTHONWARNINGS='ignore')
+            cmd = [str(Path(sys.executable).parent/'torchrun'), '--standalone', '--nproc_per_node', str(procs), str(Path(d)/'w.py')]
+            p = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=1800)
+            if p.returncode: raise RuntimeError(f"bench_distributed: {procs} processes failed:\n{p.stderr[-2000:]}")
+            r = json.loads(Path(d, 'r.json').read_text())
+        r['ips'] = bs / r['step_s']
+        r['comm_share'] = None if r['compute_s'] is None else max(0., 1 - r['compute_s'] / r['step_s'])
+        rows.append(r)
+    return rows
+
+def distributed_table(rows:list[dict], title:str='') -> str:
+    "Markdown table of `bench_distributed` rows."
+    head = '| processes | threads each | global batch | size | width | step ms | images/s | communication share |\n|---:|---:|---:|---:|---:|---:|---:|---:|'
+    lines = [f"| {r['processes']} | {r['threads']} | {r['bs']} | {r['size']} | {r['width']} | {1000 * r['step_s']:.0f} | {r['ips']:.1f} | "
+             + ('' if r['comm_share'] is None else f"{100 * r['comm_share']:.0f} %") + ' |' for r in rows]
     return '\n'.join(([title, ''] if title else []) + [head] + lines)

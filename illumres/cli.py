@@ -116,19 +116,20 @@ def main(argv:list|None=None) -> int:
 
 # %% ../nbs/11_cli.ipynb #f7c33039
 @command(pos=['what'])
-def bench(what:str='sh',              # what to benchmark: sh (SH shading), synth (data generation and loading), stages (synth profile), train (SfSNet), yale (Extended Yale B: `illumres bench yale --help`)
+def bench(what:str='sh',              # what to benchmark: sh (SH shading), synth (data generation and loading), stages (synth profile), train (SfSNet), distributed (1 and 2 processes), yale (Extended Yale B: `illumres bench yale --help`)
           batch:int=64,               # batch size (sh)
           size:int=128,               # image size in pixels (sh, stages)
           threads:int=2,              # torch threads
           min_time:float=1.0,         # seconds of timing per row
           out:str=None):              # also write the markdown table to this file
     "Run a benchmark and print its markdown table."
-    from illumres.bench import bench_sh, bench_table, bench_synth, synth_table, bench_train, train_table, synth_stages, stages_table
+    from illumres.bench import bench_sh, bench_table, bench_synth, synth_table, bench_train, train_table, synth_stages, stages_table, bench_distributed, distributed_table
     benches = {'sh': lambda: bench_table(bench_sh(batch, size, threads, min_time),
                                          f'SH shading, batch {batch} at {size}x{size}, {threads} threads'),
                'synth': lambda: synth_table(bench_synth(), 'Synthetic data: generation and loading (2 cores)'),
                'stages': lambda: stages_table(synth_stages(size), f'Synthetic data: CPU ms per shape (6 samples) by stage, {size} px, one thread'),
-               'train': lambda: train_table(bench_train(threads=threads), f'SfSNet training and inference, batch 16, {threads} threads')}
+               'train': lambda: train_table(bench_train(threads=threads), f'SfSNet training and inference, batch 16, {threads} threads'),
+               'distributed': lambda: distributed_table(bench_distributed(), 'SfSNet training steps on 1 and 2 processes (torchrun, gloo), 64 px, width 0.5, global batch 16')}
     if what not in benches:
         print(f"illumres bench: unknown benchmark {what!r}; choose from {', '.join(benches)}", file=sys.stderr); return 2
     table = benches[what]()
@@ -149,7 +150,8 @@ def synth(out:str,                    # dataset folder (created; rerun with the 
           ict:str=None,               # another ICT-FaceKit than the packed one that ships: a checkout (holding FaceXModel/) or a packed .npz
           poses:int=2,                # poses per shape
           lights:int=3,               # lights per pose
-          workers:int=2):             # processes
+          workers:int=2,              # processes
+          shard:str=None):            # K/N: make only shard K of N (N processes or machines share the work; see the README)
     "Generate synthetic faces with full ground truth in SfSNet's layout."
     from illumres.data import synthesize
     if size not in (64, 128): print(f"illumres synth: --size must be 64 or 128, got {size}", file=sys.stderr); return 2
@@ -157,9 +159,15 @@ def synth(out:str,                    # dataset folder (created; rerun with the 
         m = Path(out)/'manifest.jsonl'
         k = len(m.read_text().splitlines()) if m.exists() else 0
         return f"kept {k} finished samples in {out} (listed in {m.name}); rerun the same command to make the rest"
+    sh = None
+    if shard is not None:
+        m = re.fullmatch(r'(\d+)/(\d+)', shard.strip())
+        if not m or not int(m[1]) < int(m[2]): raise ValueError(f"--shard: expected K/N with 0 <= K < N (e.g. 0/4), got {shard!r}")
+        sh = (int(m[1]), int(m[2]))
     on_interrupt(kept)
-    w = synthesize(out, n, size, domain, seed, shapes, ict, poses, lights, workers)
-    print(f'{len(w)} samples in {out} (manifest: {w.manifest})')
+    w = synthesize(out, n, size, domain, seed, shapes, ict, poses, lights, workers, shard=sh)
+    print(f'{len(w)} samples in {out} (manifest: {w.manifest})' + ('' if sh is None else
+          '; all shards done: wrote manifest.jsonl' if w.merged else '; manifest.jsonl comes when every shard is done'))
     return 0
 
 @command(pos=['in_dir', 'out_dir'])
@@ -237,9 +245,10 @@ def train(data:str,                   # training data: folder(s), comma-separate
           mixed_precision:bool=True,  # mixed precision: bf16 on CPU, fp16 on CUDA (off: plain fp32)
           skip_bad:bool=False,        # train without the samples the up-front check finds unreadable (else stop and list them)
           seed:int=0):                # random seed
-    "Train a model (resumes from OUT/last.pt when it exists)."
+    "Train a model (resumes from OUT/last.pt when it exists); under `torchrun`/`accelerate launch`, on all their processes."
     import torch
     from illumres.data import face_dataloaders
+    from illumres.distributed import distributed, world_size, is_main
     from illumres.learner import sfs_learner, resume, save_weights, load_checkpoint, Checkpoint
     from illumres.residue import TRUTH_KEYS
     for k, v, lo in (('epochs', epochs, 1), ('bs', bs, 1), ('workers', workers, 0)):
@@ -247,14 +256,16 @@ def train(data:str,                   # training data: folder(s), comma-separate
     for k, v in (('width', width), ('lr', lr)):
         if not (math.isfinite(v) and v > 0): raise ValueError(f"--{k}: expected a number above 0, got {v:g}")
     lw = _loss_weights(loss, method)
+    W = world_size()                                   # WORLD_SIZE: processes started by torchrun or accelerate launch
+    if bs % W: raise ValueError(f"--bs {bs} does not split over {W} processes: pass a multiple of {W} (--bs is the global batch)")
     tds, vds = _datasets(data, 0.5, skip_bad, max(workers, 1)), _datasets(valid, 0., skip_bad, max(workers, 1))
     if len(tds) < bs:
         raise ValueError(f"{data}: {len(tds)} training samples, fewer than --bs {bs} (the last partial batch is dropped, "
                          f"so nothing would train): pass --bs {len(tds)} or less, or add samples")
     torch.manual_seed(seed)
-    dev = 'cuda' if torch.cuda.is_available() else 'cpu'
+    dev = f"cuda:{os.environ.get('LOCAL_RANK', 0)}" if torch.cuda.is_available() else 'cpu'    # a process per GPU
     dls = face_dataloaders(tds, vds, bs=bs, keys=TRUTH_KEYS, num_workers=workers, seed=seed, device=dev)
-    args = dict(data=data, valid=valid, epochs=epochs, lr=lr, bs=bs, seed=seed, mixed_precision=mixed_precision)
+    args = dict(data=data, valid=valid, epochs=epochs, lr=lr, bs=bs, seed=seed, mixed_precision=mixed_precision, processes=W)
     learn = sfs_learner(dls, method, width, loss_weights=lw, mixed_precision=mixed_precision, ckpt=out, args=args,
                         init=init, freeze_base=not scratch)
     _same_run(out, next(cb for cb in learn.cbs if isinstance(cb, Checkpoint)).args)
@@ -263,12 +274,14 @@ def train(data:str,                   # training data: folder(s), comma-separate
         if not f.exists(): return f'no epoch finished, nothing kept; rerun the same command to start again'
         return f"kept {f} ({load_checkpoint(f)['epoch'] + 1} of {epochs} epochs done); rerun the same command to resume"
     on_interrupt(kept)
-    start = resume(learn, out)
-    if start >= epochs: print(f'{out}: already trained for {start} epochs')
+    start = resume(learn, out)                        # every rank reads the checkpoint rank 0 wrote
+    say = print if is_main() else (lambda *a, **k: None)
+    if start >= epochs: say(f'{out}: already trained for {start} epochs')
     else:
-        if start: print(f'resuming {out} at epoch {start}')
-        learn.fit_one_cycle(epochs, lr, start_epoch=start)
-    print(f"wrote {save_weights(learn, Path(out)/'model.pt')}")
+        if start: say(f'resuming {out} at epoch {start}' + (f' on {W} processes' if W > 1 else ''))
+        with distributed(learn): learn.fit_one_cycle(epochs, lr, start_epoch=start)
+    if is_main(): say(f"wrote {save_weights(learn, Path(out)/'model.pt')}")
+    if torch.distributed.is_available() and torch.distributed.is_initialized(): torch.distributed.destroy_process_group()
     return 0
 
 @command(pos=['data'])

@@ -21,7 +21,7 @@ from .sh import mirror_light, unit_normal, sh_shading
 __all__ = ['PNG_TYPES', 'EXTRA_MAPS', 'MAX_LIGHT', 'GT_KEYS', 'sample_path', 'sibling', 'encode_png', 'write_files', 'write_png',
            'read_png', 'encode_light', 'write_light', 'read_light', 'encode_extras', 'write_extras', 'read_extras',
            'write_sample', 'load_sample', 'guess_normal_y', 'write_pseudo', 'DatasetWriter', 'hflip_sample',
-           'find_faces', 'FaceDataset', 'face_datasets', 'face_dataloaders', 'synthesize']
+           'find_faces', 'FaceDataset', 'face_datasets', 'face_dataloaders', 'face_parts', 'set_epoch', 'synthesize']
 
 # %% ../nbs/02_data.ipynb #4232963b
 PNG_TYPES = ('face', 'albedo', 'normal', 'mask', 'depth')
@@ -193,8 +193,8 @@ def write_pseudo(root, name, s:dict) -> Path:
 
 # %% ../nbs/02_data.ipynb #110fa38d
 class DatasetWriter:
-    "Resumable dataset folder: `config.json` + `manifest.jsonl` (one JSON line per complete sample)."
-    def __init__(self, root, config:dict):
+    "Resumable dataset folder: `config.json` + `manifest.jsonl` (one JSON line per complete sample); shard K of N writes `manifest.K-of-N.jsonl`."
+    def __init__(self, root, config:dict, shard:tuple|None=None):
         self.root = Path(root); self.root.mkdir(parents=True, exist_ok=True)
         cfg = self.root/'config.json'
         if cfg.exists():
@@ -204,8 +204,14 @@ class DatasetWriter:
                 raise ValueError(f"{self.root}: holds a dataset made with other settings ({diff}); use a new folder, or the same settings to resume")
         else:
             with atomic_write(cfg) as t: t.write_text(json.dumps(config, indent=1, sort_keys=True))
-        self.manifest = self.root/'manifest.jsonl'
+        self.manifest = self.root/('manifest.jsonl' if shard is None else f'manifest.{shard[0]}-of-{shard[1]}.jsonl')
         self.records = {}
+        if shard is None:                            # samples other processes made as shards count as done
+            for f in sorted(self.root.glob('manifest.*-of-*.jsonl')):
+                for line in f.read_text().splitlines():
+                    try: r = json.loads(line)
+                    except json.JSONDecodeError: continue          # a line cut by an interruption: that sample is redone
+                    self.records[r['key']] = r
         if self.manifest.exists():
             lines = self.manifest.read_text().splitlines()
             for k, line in enumerate(lines):
@@ -236,6 +242,21 @@ class DatasetWriter:
             f.write(''.join(json.dumps(r) + '\n' for r in rs)); f.flush(); os.fsync(f.fileno())
         self.records.update(zip(keys, rs))
 
+    def write_merged(self, keys:list) -> bool:
+        "Write `manifest.jsonl` with the records of `keys`, in that order, if all are done (from this or other shards); whether it did."
+        recs = dict(self.records)
+        for f in sorted(self.root.glob('manifest*.jsonl')):
+            for line in f.read_text().splitlines():
+                try: r = json.loads(line)
+                except json.JSONDecodeError: continue
+                recs.setdefault(r['key'], r)
+        if any(k not in recs for k in keys): return False
+        text = ''.join(json.dumps(recs[k]) + '\n' for k in keys)
+        m = self.root/'manifest.jsonl'
+        if not m.exists() or m.read_text() != text:
+            with atomic_write(m) as t: t.write_text(text)
+        return True
+
 # %% ../nbs/02_data.ipynb #c32fd99c
 def hflip_sample(s:dict) -> dict:
     "Mirror a sample left-right: maps flipped, normal x negated, light mirrored."
@@ -261,6 +282,7 @@ class FaceDataset(Dataset):
     def __init__(self, files, keys:tuple=GT_KEYS, flip_p:float=0., normal_y:int=1, check:bool=False):
         self.files = find_faces(files) if isinstance(files, (str, Path)) else [Path(f) for f in files]
         self.keys, self.flip_p, self.normal_y = tuple(keys), flip_p, normal_y
+        self.flip_seed, self.epoch = None, 0             # flip_seed set: flips depend on (seed, epoch, index) only
         if check: self.files = self._check()
 
     def _check(self):
@@ -297,10 +319,15 @@ class FaceDataset(Dataset):
             s['domain'] = torch.tensor(0.)
         return s
 
+    def _flip(self, i) -> bool:
+        "Whether item `i` is flipped: torch's RNG (seeded per loader worker), or with `flip_seed` a function of (seed, epoch, i), whichever process loads it."
+        if self.flip_seed is None: return bool(torch.rand(()) < self.flip_p)
+        return random.Random(f'{self.flip_seed}/{self.epoch}/{i}').random() < self.flip_p
+
     def __len__(self): return len(self.files)
     def __getitem__(self, i):
         s = self.load(self.files[i])
-        if self.flip_p and torch.rand(()) < self.flip_p: s = hflip_sample(s)     # torch RNG: seeded per loader worker
+        if self.flip_p and self._flip(i): s = hflip_sample(s)
         H, W = s['face'].shape[1:]
         zeros = {'normal': (3, H, W), 'albedo': (3, H, W), 'light': (27,), **{k: (c, H, W) for k, c in EXTRA_MAPS.items()}}
         tgt = {'face': s['face'], 'mask': s['mask'], 'domain': s['domain']}     # the face too: losses compare the recon to it
@@ -323,7 +350,17 @@ def face_dataloaders(train, valid, bs:int=16, flip_p:float=0.5, keys:tuple=GT_KE
     dls = DataLoaders.from_dsets(tds, vds, bs=bs, num_workers=num_workers, **kw)
     if seed is not None:   # fastai draws each loader's shuffling RNG from Python's global `random`, which no torch seed reaches
         for k, dl in enumerate(dls.loaders): dl.rng = random.Random(seed * 1000 + k)
+        for k, ds in enumerate(face_parts(tds)): ds.flip_seed = seed * 1000 + k     # flips independent of which process loads
     return dls
+
+def face_parts(ds) -> list:
+    "The `FaceDataset`s a dataset is made of (itself, or the parts of a `ConcatDataset`)."
+    return [ds] if isinstance(ds, FaceDataset) else [p for d in getattr(ds, 'datasets', []) for p in face_parts(d)]
+
+def set_epoch(ds, epoch:int):
+    "Tell the `FaceDataset`s of `ds` the epoch (their seeded flips depend on it)."
+    for p in face_parts(ds): p.epoch = epoch
+    return ds
 
 # %% ../nbs/02_data.ipynb #dfe2d3cd
 _ICT = {}
@@ -363,8 +400,8 @@ def _shape_task(out:str, id:int, todo:list, cfg:dict) -> list:
 
 # %% ../nbs/02_data.ipynb #6d68caba
 def synthesize(out, n:int, size:int=64, domain:str='sfs', seed:int=0, shapes:str='mix', ict=None,
-               poses:int=2, lights:int=3, workers:int=2, progress:bool=True) -> DatasetWriter:
-    "Write `n` synthetic samples into folder `out` (resumable; `workers` processes); returns the writer."
+               poses:int=2, lights:int=3, workers:int=2, progress:bool=True, shard:tuple|None=None) -> DatasetWriter:
+    "Write `n` synthetic samples into folder `out` (resumable; `workers` processes; `shard=(K, N)`: only shapes K, K+N, ...); returns the writer."
     from concurrent.futures import ProcessPoolExecutor
     import multiprocessing as mp
     from tqdm.auto import tqdm
@@ -372,17 +409,22 @@ def synthesize(out, n:int, size:int=64, domain:str='sfs', seed:int=0, shapes:str
     from illumres.synth import SHAPES
     for k, v, lo in (('n', n, 1), ('poses', poses, 1), ('lights', lights, 1)):
         if int(v) != v or v < lo: raise ValueError(f"{k}: expected a whole number >= {lo}, got {v}")
+    if shard is not None and not (len(shard) == 2 and 0 <= shard[0] < shard[1]):
+        raise ValueError(f"shard: expected K/N with 0 <= K < N, got {'/'.join(map(str, shard))}")
     if domain not in ('sfs', 'wild'): raise ValueError(f"domain: expected 'sfs' or 'wild', got {domain!r}")
     if shapes not in SHAPES: raise ValueError(f"shapes: expected one of {', '.join(SHAPES)}, got {shapes!r}")
     if ict is not None: ict = str(Path(ict).resolve())         # another ICT-FaceKit copy than the one that ships
     cfg = dict(n=n, size=size, domain=domain, seed=seed, shapes=shapes, ict=ict, poses=poses, lights=lights, format=1)
-    w = DatasetWriter(out, cfg)
+    w = DatasetWriter(out, cfg, shard)                          # a shard's settings are the dataset's: config.json is the same
     per = poses * lights
-    todo = {}
+    todo, keys = {}, []
     for k in range(n):
         id, i, j = k // per, (k % per) // lights, k % lights
-        if f'{id}_{i}_{j}' not in w: todo.setdefault(id, []).append((i, j))
-    bar = tqdm(total=n, initial=n - sum(map(len, todo.values())), desc=f'synth {domain} {size}px', disable=not progress, unit='sample')
+        keys.append(f'{id}_{i}_{j}')
+        if shard and id % shard[1] != shard[0]: continue       # another shard's shape
+        if keys[-1] not in w: todo.setdefault(id, []).append((i, j))
+    mine = n if shard is None else sum(1 for k in keys if int(k.split('_')[0]) % shard[1] == shard[0])
+    bar = tqdm(total=mine, initial=mine - sum(map(len, todo.values())), desc=f'synth {domain} {size}px', disable=not progress, unit='sample')
     def done(recs):
         w.add_many(recs); bar.update(len(recs))
     if workers <= 1:                                          # one thread here too: the tensors are small, threads only wait
@@ -408,4 +450,5 @@ def synthesize(out, n:int, size:int=64, domain:str='sfs', seed:int=0, shapes:str
             raise
         finally: ex.shutdown(wait=True, cancel_futures=True); bar.close()
     bar.close()
+    w.merged = w.write_merged(keys)             # manifest.jsonl in one-process order, once every shard is done
     return w

@@ -10,6 +10,7 @@ Docs: https://illumres.github.io/illumres/gan.html.md"""
 from __future__ import annotations
 from functools import partial
 import torch
+import torch.distributed as dist
 from torch import nn
 import torch.nn.functional as F
 from fastai.callback.core import Callback
@@ -48,6 +49,20 @@ def gan_loss(score, target, mode:str='lsgan'):
     raise ValueError(f"mode: expected 'lsgan' or 'bce', got {mode!r}")
 
 # %% ../nbs/08_gan.ipynb #352642ea
+def _distributed() -> bool: return dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1
+
+def _any_rank(n:int) -> bool:
+    "Whether `n` > 0 on any rank (`n` > 0 in one process)."
+    if not _distributed(): return n > 0
+    t = torch.tensor([float(n)]); dist.all_reduce(t)
+    return t.item() > 0
+
+def _mean_grads(params):
+    "Average the gradients of `params` over the ranks (nothing in one process)."
+    if not _distributed(): return
+    for p in params:
+        if p.grad is not None: dist.all_reduce(p.grad); p.grad /= dist.get_world_size()
+
 class AlbedoGAN(Callback):
     "Adversarial albedo training on `learn.model.critic`: a generator term in the loss, one critic step per batch."
     order = MixedPrecision.order - 1                                  # the generator term is part of the (autocast) loss
@@ -84,8 +99,11 @@ class AlbedoGAN(Callback):
         self.copt.zero_grad(set_to_none=True)
         fake = self._fake().detach().float()
         loss = gan_loss(self.critic(fake), 0., self.mode)
-        if len(real): loss = (loss + gan_loss(self.critic(real), lab, self.mode)) / 2
+        if _any_rank(len(real)):                                     # distributed: every rank runs the critic (its BatchNorm syncs)
+            r = gan_loss(self.critic(real), lab, self.mode)
+            if len(real): loss = (loss + r) / 2
         loss.backward()
+        _mean_grads(self.critic.parameters())                        # distributed: the critic is outside DDP; average here
         self.copt.step()
         self.copt.zero_grad(set_to_none=True)
         self.crit_losses.append(loss.item())
@@ -133,7 +151,7 @@ class Phases(Callback):
     def switch(self, k:int):
         "Make phase `k` the current one."
         ph, self.current = self.phases[k], k
-        set_trainable(self.learn.model, ph['train'])
+        set_trainable(getattr(self.learn.model, 'module', self.learn.model), ph['train'])    # distributed: inside the DDP wrapper
         self.learn.loss_func = type(self.learn.loss_func)(**ph['loss'])
         gan = next((cb for cb in self.learn.cbs if isinstance(cb, AlbedoGAN)), None)
         if gan is not None: gan.active = bool(ph.get('gan'))

@@ -17,8 +17,9 @@ from fastai.callback.core import Callback
 from fastai.callback.fp16 import MixedPrecision
 import fastai.callback.schedule, fastai.callback.progress     # fit_one_cycle, lr_find; progress bars
 from fastai.optimizer import Adam
-from fastai.torch_core import find_bs
+from fastai.torch_core import find_bs, rank_distrib
 from .core import atomic_write
+from .data import set_epoch
 from .models import sfsnet, skipnet
 from .losses import SfSLoss
 from .metrics import sfs_metrics
@@ -26,9 +27,9 @@ from .residue import ResidueNet, ResidueLoss, RESIDUE_METHODS, method_phases, me
 from .gan import AlbedoGAN, Phases
 
 # %% auto #0
-__all__ = ['METHODS', 'cpu_bf16_native', 'AutoMixedPrecision', 'LossTerm', 'Checkpoint', 'load_checkpoint', 'load_weights',
-           'resume', 'shipped_weights', 'build_model', 'sfs_learner', 'save_weights', 'load_model', 'evaluate_samples',
-           'evaluate']
+__all__ = ['METHODS', 'cpu_bf16_native', 'AutoMixedPrecision', 'LossTerm', 'bare_model', 'Checkpoint', 'DataEpoch',
+           'load_checkpoint', 'load_weights', 'resume', 'shipped_weights', 'build_model', 'sfs_learner', 'save_weights',
+           'load_model', 'evaluate_samples', 'evaluate']
 
 # %% ../nbs/07_learner.ipynb #5eaff574
 def cpu_bf16_native() -> bool:
@@ -67,25 +68,35 @@ class LossTerm(Metric):
     def name(self): return f'loss_{self.term}'
 
 # %% ../nbs/07_learner.ipynb #2d352066
+def bare_model(model):
+    "The model inside a `DistributedDataParallel` wrapper (distributed training), or `model` itself."
+    return getattr(model, 'module', model)
+
 class Checkpoint(Callback):
-    "Save model + optimizer state atomically to `path/'last.pt'` after every epoch; `args` go to `path/'args.json'`."
+    "Save model + optimizer state atomically to `path/'last.pt'` after every epoch; `args` go to `path/'args.json'`. Distributed: rank 0 writes."
     order = 65                                                         # after the Recorder has the epoch's values
     def __init__(self, path, args:dict|None=None): self.path, self.args = Path(path), args or {}
     def before_fit(self):
+        if rank_distrib(): return                                      # distributed training: only rank 0 writes
         self.path.mkdir(parents=True, exist_ok=True)
         with atomic_write(self.path/'args.json') as t: t.write_text(json.dumps(self.args, indent=1, sort_keys=True, default=str))
     def before_epoch(self): self.trained = False
     def after_batch(self):
         if self.training: self.trained = True
     def after_epoch(self):
-        if not self.trained: return                                    # an epoch skipped when resuming
+        if not self.trained or rank_distrib(): return                  # an epoch skipped when resuming; not rank 0
         names = [n for n in self.recorder.metric_names[1:] if n != 'time']
         opt = self.learn.opt.state_dict()
         hypers = [{k: float(v) for k, v in h.items()} for h in opt['hypers']]     # schedulers leave numpy scalars
         opt = dict(state=opt['state'], hypers=hypers)                        # plain containers: loadable with weights_only
-        state = dict(model=self.learn.model.state_dict(), opt=opt, epoch=self.epoch,
+        state = dict(model=bare_model(self.learn.model).state_dict(), opt=opt, epoch=self.epoch,
                      n_epoch=self.n_epoch, metrics=dict(zip(names, [float(v) if v is not None else None for v in self.recorder.log[1:len(names) + 1]])))
         with atomic_write(self.path/'last.pt') as t: torch.save(state, t)
+
+class DataEpoch(Callback):
+    "Tell the training set the epoch, for flips that depend on (seed, epoch, index) only (`face_dataloaders(seed=...)`)."
+    order = -10
+    def before_epoch(self): set_epoch(self.dls.train_ds, self.epoch)
 
 def load_checkpoint(f, device='cpu', fix:str='train it again') -> dict:
     "The dict saved in checkpoint `f` (`model.pt`, `last.pt`), loaded with `weights_only=True`; a one-line `ValueError` for anything else."
@@ -156,7 +167,7 @@ def sfs_learner(dls, method:str='sfsnet', width:float=1.0, size:int|None=None, l
     size = size or int(dls.train_ds[0][0].shape[-1])
     model = build_model(method, width, size, init, freeze_base)
     width = getattr(model, 'width', width)
-    cbs = L(kw.pop('cbs', None))
+    cbs = L(kw.pop('cbs', None)) + [DataEpoch()]
     lw = dict(loss_weights or {}, **({'kind': kind} if kind else {}))
     if method in RESIDUE_METHODS:
         phases = method_phases(method, freeze_base, lw)
@@ -176,7 +187,7 @@ def sfs_learner(dls, method:str='sfsnet', width:float=1.0, size:int|None=None, l
 def save_weights(learn:Learner, path) -> Path:
     "Write the model's state dict to `path` (a `.pt` file; atomically)."
     path = Path(path)
-    with atomic_write(path) as t: torch.save({k: v.detach().cpu() for k, v in learn.model.state_dict().items()}, t)
+    with atomic_write(path) as t: torch.save({k: v.detach().cpu() for k, v in bare_model(learn.model).state_dict().items()}, t)
     return path
 
 def load_model(path, device='cpu'):

@@ -14,7 +14,7 @@ from fastcore.basics import patch
 from .core import check_shape
 
 # %% auto #0
-__all__ = ['PIXEL_LOSSES', 'masked_mean', 'masked_l1', 'masked_mse', 'masked_smooth_l1', 'SfSLoss']
+__all__ = ['PIXEL_LOSSES', 'batch_denominator', 'masked_mean', 'masked_l1', 'masked_mse', 'masked_smooth_l1', 'SfSLoss']
 
 # %% ../nbs/05_losses.ipynb #199b449d
 def _up(x):
@@ -24,13 +24,20 @@ def _up(x):
 def _check_mask(mask, d):
     return check_shape(mask, 'mask', (d['B'], 1, d['H'], d['W']), (d['B'], d['C'], d['H'], d['W']))
 
+_GLOBAL = {'reduce': None}       # set by illumres.distributed during a distributed training step
+
+def batch_denominator(d):
+    "`d`, the denominator of a batch mean; during a distributed training step its mean over the ranks (see `illumres.distributed`)."
+    return d if _GLOBAL['reduce'] is None else _GLOBAL['reduce'](d)
+
 def masked_mean(x, mask, per_sample:bool=False):
     "Mean of `x (B,C,H,W)` over the pixels of `mask (B,1|C,H,W)`, mask-weighted: a scalar, or `(B,)` if `per_sample`; 0 if empty."
     d = check_shape(x, 'x', ('B', 'C', 'H', 'W')); _check_mask(mask, d)
     x, m = _up(x), _up(mask).expand_as(x)
     dims = (1, 2, 3) if per_sample else (0, 1, 2, 3)
     num = (torch.where(m > 0, x, 0) * m).sum(dims)
-    return num / m.sum(dims).clamp_min(torch.finfo(num.dtype).tiny)
+    den = m.sum(dims) if per_sample else batch_denominator(m.sum(dims))
+    return num / den.clamp_min(torch.finfo(num.dtype).tiny)
 
 # %% ../nbs/05_losses.ipynb #ae137830
 def _pair(pred, gt, mask):
@@ -94,7 +101,7 @@ def term(self:SfSLoss, name:str, out, target, face, mask, gt_mask, domain):
         pred, gt = _get(out, 'light', 'out'), _get(target, 'light', 'target')
         check_shape(pred, "out['light']", (len(domain), 27)); check_shape(gt, "target['light']", (len(domain), 27))
         err = _up(torch.where(domain[:, None] > 0, pred - gt, 0)).square().mean(1)
-        return (err * domain).sum() / domain.sum().clamp_min(torch.finfo(err.dtype).tiny)
+        return (err * domain).sum() / batch_denominator(domain.sum()).clamp_min(torch.finfo(err.dtype).tiny)
     raise KeyError(f"SfSLoss: no term {name!r} (known: normal, albedo, light, recon; subclasses add more)")
 
 @patch
