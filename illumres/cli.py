@@ -247,10 +247,8 @@ def train(data:str,                   # training data: folder(s), comma-separate
           seed:int=0):                # random seed
     "Train a model (resumes from OUT/last.pt when it exists); under `torchrun`/`accelerate launch`, on all their processes."
     import torch
-    from illumres.data import face_dataloaders
-    from illumres.distributed import distributed, world_size, is_main
-    from illumres.learner import sfs_learner, resume, save_weights, load_checkpoint, Checkpoint
-    from illumres.residue import TRUTH_KEYS
+    from illumres.distributed import fit_run, world_size
+    from illumres.learner import load_checkpoint, Checkpoint
     for k, v, lo in (('epochs', epochs, 1), ('bs', bs, 1), ('workers', workers, 0)):
         if v < lo: raise ValueError(f"--{k}: expected at least {lo}, got {v}")
     for k, v in (('width', width), ('lr', lr)):
@@ -262,25 +260,15 @@ def train(data:str,                   # training data: folder(s), comma-separate
     if len(tds) < bs:
         raise ValueError(f"{data}: {len(tds)} training samples, fewer than --bs {bs} (the last partial batch is dropped, "
                          f"so nothing would train): pass --bs {len(tds)} or less, or add samples")
-    torch.manual_seed(seed)
-    dev = f"cuda:{os.environ.get('LOCAL_RANK', 0)}" if torch.cuda.is_available() else 'cpu'    # a process per GPU
-    dls = face_dataloaders(tds, vds, bs=bs, keys=TRUTH_KEYS, num_workers=workers, seed=seed, device=dev)
-    args = dict(data=data, valid=valid, epochs=epochs, lr=lr, bs=bs, seed=seed, mixed_precision=mixed_precision, processes=W)
-    learn = sfs_learner(dls, method, width, loss_weights=lw, mixed_precision=mixed_precision, ckpt=out, args=args,
-                        init=init, freeze_base=not scratch)
-    _same_run(out, next(cb for cb in learn.cbs if isinstance(cb, Checkpoint)).args)
+    args = dict(data=data, valid=valid, mixed_precision=mixed_precision, processes=W)
     def kept():
         f = Path(out)/'last.pt'
         if not f.exists(): return f'no epoch finished, nothing kept; rerun the same command to start again'
         return f"kept {f} ({load_checkpoint(f)['epoch'] + 1} of {epochs} epochs done); rerun the same command to resume"
     on_interrupt(kept)
-    start = resume(learn, out)                        # every rank reads the checkpoint rank 0 wrote
-    say = print if is_main() else (lambda *a, **k: None)
-    if start >= epochs: say(f'{out}: already trained for {start} epochs')
-    else:
-        if start: say(f'resuming {out} at epoch {start}' + (f' on {W} processes' if W > 1 else ''))
-        with distributed(learn): learn.fit_one_cycle(epochs, lr, start_epoch=start)
-    if is_main(): say(f"wrote {save_weights(learn, Path(out)/'model.pt')}")
+    fit_run(tds, vds, out, method, epochs, lr, bs, width, loss_weights=lw, init=init, freeze_base=not scratch,
+            mixed_precision=mixed_precision, workers=workers, seed=seed, args=args, say=print,
+            before=lambda learn: _same_run(out, next(cb for cb in learn.cbs if isinstance(cb, Checkpoint)).args))
     if torch.distributed.is_available() and torch.distributed.is_initialized(): torch.distributed.destroy_process_group()
     return 0
 
@@ -312,7 +300,7 @@ def eval(data:str,                    # dataset folder(s), comma-separated
 # %% ../nbs/11_cli.ipynb #2fade699
 @command
 def decompose(*inputs:str,            # photos and/or folders of photos
-              out:str='decomposed',   # folder for <stem>_face/_mask/_normal/_albedo/_shading/_recon.png, _light.txt, _grid.png
+              out:str='decomposed',   # folder for <stem>_face/_mask/_normal/_albedo/_shading/_residue/_shading_final/_recon.png, _light.txt, _grid.png
               checkpoint:str=None,    # run folder or model.pt (default: the shipped weights of --method)
               method:str=None,        # the shipped weights of this method (default sfsnet; also shading_residue)
               size:int=None,          # crop size (default: the model's training size)

@@ -22,7 +22,7 @@ from . import losses
 from .learner import bare_model
 
 # %% auto #0
-__all__ = ['world_size', 'is_main', 'SyncBatchNorm2d', 'sync_batchnorm', 'RankDL', 'RankSync', 'distributed']
+__all__ = ['world_size', 'is_main', 'SyncBatchNorm2d', 'sync_batchnorm', 'RankDL', 'RankSync', 'distributed', 'fit_run']
 
 # %% ../nbs/07b_distributed.ipynb #ce593bdf
 def world_size() -> int:
@@ -160,3 +160,47 @@ def distributed(learn, sync_bn:bool=True):
         if not sync.restored:                                              # the fit stopped before RankSync.before_fit
             for p, g in grads.items(): p.requires_grad_(g)
         sync_batchnorm(model, False)
+
+# %% ../nbs/07b_distributed.ipynb #52e47646
+def fit_run(train,                       # training data: folder(s) or a dataset
+            valid,                       # validation data: folder(s) or a dataset
+            out,                         # run folder: args.json, last.pt (every epoch), model.pt
+            method:str='sfsnet',         # `illumres.learner.METHODS`
+            epochs:int=10,               # epochs of the one-cycle schedule (a finished run is not trained again)
+            lr:float=2e-3,               # peak learning rate
+            bs:int=16,                   # global batch size (split across the processes of a launch)
+            width:float=0.5,             # channel-width multiplier (taken from `init` when given)
+            size:int|None=None,          # image size (default: the data's)
+            loss_weights:dict|None=None, # loss weights overriding the method's
+            init=None,                   # start from this trained SfSNet (run folder, model.pt, 'default')
+            freeze_base:bool=True,       # residue methods: SfSNet's parts frozen, as in the original
+            mixed_precision:bool=True,   # `AutoMixedPrecision`
+            workers:int=0,               # loader processes
+            seed:int=0,                  # seeds the weights and the loaders' shuffling and flips
+            args:dict|None=None,         # more settings to record in args.json
+            progress:bool=True,          # progress bars and the epoch table
+            before=None,                 # called with the Learner before it resumes or trains
+            say=None,                    # called with each message (None: silent)
+           ) -> Path:                    # `out/model.pt`
+    "Train `method` into run folder `out`, resuming from its `last.pt`, on every process of a `torchrun`/`accelerate launch`."
+    from contextlib import ExitStack
+    from illumres.data import face_dataloaders
+    from illumres.learner import sfs_learner, resume, save_weights
+    from illumres.residue import TRUTH_KEYS
+    torch.manual_seed(seed)
+    dev = f"cuda:{os.environ.get('LOCAL_RANK', 0)}" if torch.cuda.is_available() else 'cpu'    # a process per GPU
+    dls = face_dataloaders(train, valid, bs=bs, keys=TRUTH_KEYS, num_workers=workers, seed=seed, device=dev)
+    learn = sfs_learner(dls, method, width, size, loss_weights, mixed_precision=mixed_precision, ckpt=out, init=init,
+                        freeze_base=freeze_base, args=dict(args or {}, epochs=epochs, lr=lr, bs=bs, seed=seed))
+    if before: before(learn)
+    say = say if say and is_main() else (lambda *a: None)
+    start = resume(learn, out)                        # every rank reads the checkpoint rank 0 wrote
+    if start >= epochs: say(f'{out}: already trained for {start} epochs')
+    else:
+        if start: say(f'resuming {out} at epoch {start}' + (f' on {world_size()} processes' if world_size() > 1 else ''))
+        with ExitStack() as quiet:
+            if not progress: quiet.enter_context(learn.no_bar()); quiet.enter_context(learn.no_logging())
+            with distributed(learn): learn.fit_one_cycle(epochs, lr, start_epoch=start)
+    f = Path(out)/'model.pt'
+    if is_main(): say(f'wrote {save_weights(learn, f)}')
+    return f

@@ -86,19 +86,10 @@ def train_run(name:str, folder, data:dict, cfg:dict, init=None, seed:int=0, prog
     folder = Path(folder); f = folder/'model.pt'
     if f.exists(): return f
     method, lw = RUNS[name]
-    torch.manual_seed(seed)
-    dev = 'cuda' if torch.cuda.is_available() else 'cpu'
-    dls = face_dataloaders([data['sfs_train'], data['wild_photos']], data['sfs_val'], bs=cfg['bs'], keys=TRUTH_KEYS,
-                           num_workers=cfg['workers'], seed=seed, device=dev)
-    epochs = cfg['sfsnet_epochs'] if name == 'sfsnet' else cfg['epochs']
-    learn = sfs_learner(dls, method, cfg['width'] or 1.0, cfg['size'], lw, init=init, ckpt=folder,
-                        args=dict(run=name, epochs=epochs, lr=cfg['lr'], bs=cfg['bs'], seed=seed))
-    start = resume(learn, folder)
-    if start < epochs:
-        if progress: learn.fit_one_cycle(epochs, cfg['lr'], start_epoch=start)
-        else:
-            with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(epochs, cfg['lr'], start_epoch=start)
-    return save_weights(learn, f)
+    from illumres.distributed import fit_run
+    return fit_run([data['sfs_train'], data['wild_photos']], data['sfs_val'], folder, method,
+                   cfg['sfsnet_epochs'] if name == 'sfsnet' else cfg['epochs'], cfg['lr'], cfg['bs'], cfg['width'] or 1.0, cfg['size'],
+                   lw, init, workers=cfg['workers'], seed=seed, args=dict(run=name), progress=progress)
 
 # %% ../nbs/12_reproduce.ipynb #79eb873d
 def _files(ds) -> list:
