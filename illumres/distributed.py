@@ -10,6 +10,7 @@ Docs: https://illumres.github.io/illumres/distributed.html.md"""
 from __future__ import annotations
 import math, os
 from contextlib import contextmanager
+from pathlib import Path
 import torch
 from torch import nn
 import torch.distributed as dist

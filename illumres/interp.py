@@ -16,7 +16,7 @@ from .core import check_shape
 from .sh import sh_shading, lerp_light, slerp_light, directional_light, ambient_light, dominant_direction
 from .data import write_png, read_light
 from .decompose import get_model, decompose_face, bundled_faces
-from .show import composite, upscale, write_strip, write_gif
+from .show import composite, upscale, to_uint8, write_strip, write_gif
 
 # %% auto #0
 __all__ = ['INTERP', 'TARGET', 'MAX_STEPS', 'MAX_SCALE', 'relight_shading', 'relight', 'light_from_direction', 'light_angles',
