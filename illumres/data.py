@@ -340,8 +340,17 @@ def face_datasets(src, keys:tuple=GT_KEYS, flip_p:float=0., normal_y:int=1, chec
     parts = [FaceDataset(s, keys, flip_p, normal_y, check) for s in (src if isinstance(src, (list, tuple)) else [src])]
     return parts[0] if len(parts) == 1 else ConcatDataset(parts)
 
-def face_dataloaders(train, valid, bs:int=16, flip_p:float=0.5, keys:tuple=GT_KEYS, num_workers:int=0,
-                     normal_y:int=1, device=None, seed:int|None=None, check:bool=False):
+def face_dataloaders(train,               # training data: folder(s) or a dataset (see `face_datasets`)
+                     valid,               # validation data: folder(s) or a dataset
+                     bs:int=16,           # batch size
+                     flip_p:float=0.5,    # probability of a horizontal flip of a training sample (its ground truth flipped with it)
+                     keys:tuple=GT_KEYS,  # the ground-truth maps to load
+                     num_workers:int=0,   # loader processes
+                     normal_y:int=1,      # +1 or -1: the y sign of the normal maps on disk (SfSNet's own data: see `guess_normal_y`)
+                     device=None,         # where batches go (default: fastai's choice)
+                     seed:int|None=None,  # seeds the shuffling and the flips (None: fastai's global RNG)
+                     check:bool=False,    # read every sample up front and list the bad ones
+                    ):
     "fastai `DataLoaders` of `train` and `valid` (each as in `face_datasets`); only the training set is flipped."
     from fastai.data.core import DataLoaders
     tds = face_datasets(train, keys, flip_p, normal_y, check)
@@ -399,8 +408,19 @@ def _shape_task(out:str, id:int, todo:list, cfg:dict) -> list:
     return recs
 
 # %% ../nbs/02_data.ipynb #6d68caba
-def synthesize(out, n:int, size:int=64, domain:str='sfs', seed:int=0, shapes:str='mix', ict=None,
-               poses:int=2, lights:int=3, workers:int=2, progress:bool=True, shard:tuple|None=None) -> DatasetWriter:
+def synthesize(out,                      # dataset folder (created; rerun with the same arguments to resume)
+               n:int,                    # number of samples
+               size:int=64,              # image size in pixels
+               domain:str='sfs',         # 'sfs' (mild effects, like SfSNet's data) or 'wild' (strong highlights and shadows)
+               seed:int=0,               # the same seed gives the same dataset, byte for byte
+               shapes:str='mix',         # `illumres.synth.SHAPES`: 'ict' (random ICT-FaceKit faces), 'procedural' or 'mix' (3 : 1)
+               ict=None,                 # another ICT-FaceKit than the packed one that ships: a checkout or a packed .npz
+               poses:int=2,              # poses per shape
+               lights:int=3,             # lights per pose
+               workers:int=2,            # processes
+               progress:bool=True,       # a progress bar
+               shard:tuple|None=None,    # (K, N): make only shapes K, K+N, ... (N processes or machines share the work)
+              ) -> DatasetWriter:
     "Write `n` synthetic samples into folder `out` (resumable; `workers` processes; `shard=(K, N)`: only shapes K, K+N, ...); returns the writer."
     from concurrent.futures import ProcessPoolExecutor
     import multiprocessing as mp

@@ -159,9 +159,20 @@ def _splitter(model):
     crit = {id(p) for p in model.critic.parameters()} if hasattr(model, 'critic') else set()
     return [[p for p in model.parameters() if id(p) not in crit]]
 
-def sfs_learner(dls, method:str='sfsnet', width:float=1.0, size:int|None=None, loss_weights:dict|None=None, kind:str|None=None,
-                mixed_precision:bool=True, ckpt:str|None=None, args:dict|None=None, metrics=None, wd:float=5e-4,
-                init=None, freeze_base:bool=True, **kw) -> Learner:
+def sfs_learner(dls,                     # `face_dataloaders`
+                method:str='sfsnet',     # `METHODS`: sfsnet, skipnet or a residue method
+                width:float=1.0,         # channel-width multiplier (1 = the paper; taken from `init` when given)
+                size:int|None=None,      # image size (default: the data's)
+                loss_weights:dict|None=None, # loss weights overriding the method's (names: `SfSLoss`, `ResidueLoss`)
+                kind:str|None=None,      # pixel loss: 'l1' or 'smooth_l1' (default: the method's)
+                mixed_precision:bool=True, # `AutoMixedPrecision`: bf16 on CPUs that compute it natively, fp16 on CUDA
+                ckpt:str|None=None,      # run folder for args.json and per-epoch checkpoints (None: none)
+                args:dict|None=None,     # more settings to record in args.json
+                metrics=None,            # fastai metrics (default: `sfs_metrics()`)
+                wd:float=5e-4,           # weight decay
+                init=None,               # start from this trained SfSNet (run folder, model.pt, 'default')
+                freeze_base:bool=True,   # residue methods: SfSNet's parts frozen, as in the original
+                **kw) -> Learner:
     "A fastai `Learner` for `method` on `dls`: model, masked loss (per-term columns), metrics, mixed precision, phases, GAN, checkpoints in `ckpt`."
     if method not in METHODS: raise ValueError(f"method: expected one of {', '.join(METHODS)}, got {method!r}")
     size = size or int(dls.train_ds[0][0].shape[-1])
