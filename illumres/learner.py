@@ -164,7 +164,7 @@ def sfs_learner(dls,                     # `face_dataloaders`
                 width:float=1.0,         # channel-width multiplier (1 = the paper; taken from `init` when given)
                 size:int|None=None,      # image size (default: the data's)
                 loss_weights:dict|None=None, # loss weights overriding the method's (names: `SfSLoss`, `ResidueLoss`)
-                kind:str|None=None,      # pixel loss: 'l1' or 'smooth_l1' (default: the method's)
+                kind:str|None=None,      # pixel loss: a key of `illumres.losses.PIXEL_LOSSES` (l1, smooth_l1, mse; default: the method's)
                 mixed_precision:bool=True, # `AutoMixedPrecision`: bf16 on CPUs that compute it natively, fp16 on CUDA
                 ckpt:str|None=None,      # run folder for args.json and per-epoch checkpoints (None: none)
                 args:dict|None=None,     # more settings to record in args.json
