@@ -11,7 +11,6 @@ import inspect, json, math, os, re, sys, warnings
 from pathlib import Path
 from fastcore.script import anno_parser
 import illumres
-from .core import save_figure
 
 # %% auto #0
 __all__ = ['COMMANDS', 'command', 'on_interrupt', 'main', 'bench', 'synth', 'crop_faces', 'train', 'eval', 'decompose',

@@ -16,7 +16,7 @@ from .core import check_shape
 from .sh import sh_shading, lerp_light, slerp_light, directional_light, ambient_light, dominant_direction
 from .data import write_png, read_light
 from .decompose import get_model, decompose_face, bundled_faces
-from .show import composite, upscale, to_uint8, write_strip, write_gif
+from .show import composite, upscale, write_strip, write_gif, show_grid
 
 # %% auto #0
 __all__ = ['INTERP', 'TARGET', 'MAX_STEPS', 'MAX_SCALE', 'relight_shading', 'relight', 'light_from_direction', 'light_angles',
@@ -111,17 +111,7 @@ TARGET = dict(az=-60., el=25., intensity=1., color=(1., 1., 1.), ambient=0.25)  
 
 def show_strips(rows:dict, col_titles=None, size:float=0.9, dpi:int=72):
     "One row of images per entry of `rows` (label -> `(N,3,H,W)`), with column titles; returns the figure."
-    import matplotlib.pyplot as plt
-    ncols = max(len(v) for v in rows.values())
-    fig, axs = plt.subplots(len(rows), ncols, figsize=(size * ncols + 1.2, size * len(rows) + 0.3), squeeze=False, dpi=dpi)
-    for r, (label, imgs) in enumerate(rows.items()):
-        for c, ax in enumerate(axs[r]):
-            ax.set_xticks([]); ax.set_yticks([]); [s.set_visible(False) for s in ax.spines.values()]
-            if c < len(imgs): ax.imshow(to_uint8(imgs[c]))
-            if c == 0: ax.set_ylabel(label, rotation=0, ha='right', va='center', fontsize=8)
-            if r == 0 and col_titles and c < len(col_titles): ax.set_title(col_titles[c], fontsize=8)
-    fig.tight_layout(pad=0.2)
-    return fig
+    return show_grid([[('image', x) for x in imgs] for imgs in rows.values()], list(rows), col_titles, size=size, dpi=dpi)
 
 def interpolation_figure(faces=('astronaut', 'synth:2'), model=None, method:str|None=None, target=None, n:int=6, dpi:int=72):
     """Rows per face (a source or a decomposition; a dict label -> face for labels): blend to `target`, rotate to it,

@@ -16,19 +16,18 @@ from fastcore.basics import AttrDict
 from fastai.data.load import DataLoader
 from tqdm.auto import tqdm
 from .core import atomic_write, save_figure, write_csv
-from .show import for_display
+from .show import show_grid
 from .data import synthesize, find_faces, face_datasets, face_dataloaders, sibling, load_sample
 from .residue import RESIDUE_METHODS, TRUTH_KEYS, method_phases
 from .gan import Phases, Snapshot
-from .learner import sfs_learner, resume, save_weights, load_model, shipped_weights, evaluate_samples
+from .learner import sfs_learner, load_model, shipped_weights, evaluate_samples
 from .metrics import evaluate_batch, trivial_baseline
 from .stats import bootstrap_ci, paired_ci, change, fmt_ci, identity_of, ci_figure, NO_CHANGE
 
 # %% auto #0
 __all__ = ['CONFIGS', 'RUNS', 'CI_METRICS', 'TABLE_COLS', 'COMPARE', 'as_photos', 'real_photos', 'make_data', 'train_run',
-           'eval_samples', 'eval_run', 'image_grid', 'compare_figure', 'method_grid', 'quick_data', 'quick_run',
-           'quick_faces', 'runs_dir', 'summary_row', 'compare_rows', 'reproduce', 'verdict', 'write_tables',
-           'write_seed_tables']
+           'eval_samples', 'eval_run', 'compare_figure', 'method_grid', 'quick_data', 'quick_run', 'quick_faces',
+           'runs_dir', 'summary_row', 'compare_rows', 'reproduce', 'verdict', 'write_tables', 'write_seed_tables']
 
 # %% ../nbs/12_reproduce.ipynb #1ba14583
 CONFIGS = {   # tiny and quick keep to procedural heads: the 64 px weights the quick runs start from learnt those
@@ -115,22 +114,6 @@ def eval_run(model, src, bs:int=32) -> dict:
         return {k: float(np.nanmean(v)) for k, v in eval_samples(model, src, bs).items() if k != 'identity'}
 
 # %% ../nbs/12_reproduce.ipynb #dfcec097
-def _show(k, x): return for_display(k, x.float()).permute(1, 2, 0).squeeze(-1).cpu().numpy()
-
-def image_grid(rows:list, row_labels:list, col_labels:list, size:float=1.0):
-    "A figure of `rows` (lists of `(key, (C,H,W) tensor or None)`), labelled."
-    import matplotlib.pyplot as plt
-    nr, nc = len(rows), max(map(len, rows))
-    fig, axs = plt.subplots(nr, nc, figsize=(size * nc, size * nr), squeeze=False, dpi=72)
-    for r, row in enumerate(rows):
-        for c in range(nc):
-            ax = axs[r, c]; ax.axis('off')
-            if c < len(row) and row[c][1] is not None: ax.imshow(_show(*row[c]), cmap='gray', vmin=0, vmax=1)
-            if r == 0 and c < len(col_labels): ax.set_title(col_labels[c], fontsize=7)
-        axs[r, 0].text(-0.1, 0.5, row_labels[r], transform=axs[r, 0].transAxes, ha='right', va='center', fontsize=7)
-    fig.subplots_adjust(left=0.16, wspace=0.03, hspace=0.05, right=0.99, top=0.95, bottom=0.01)
-    return fig
-
 @torch.no_grad()
 def compare_figure(models:dict, face, target:dict|None=None, mask=None):
     "Rows: input (and truth), then each of `models` (name -> model): final shading, residue, recon per face of `face (N,3,H,W)`."
@@ -146,7 +129,7 @@ def compare_figure(models:dict, face, target:dict|None=None, mask=None):
     for name, model in models.items():
         o = model(face)
         rows.append([(k, o[k][i] * m[i]) for i in range(len(face)) for k in keys]); labels.append(name)
-    return image_grid(rows, labels, [k.replace('shading_final', 'shading') for _ in range(len(face)) for k in keys])
+    return show_grid(rows, labels, [k.replace('shading_final', 'shading') for _ in range(len(face)) for k in keys])
 
 @torch.no_grad()
 def method_grid(model, face, mask=None, name:str=''):
@@ -155,7 +138,7 @@ def method_grid(model, face, mask=None, name:str=''):
     o = model(face)
     keys = ('normal', 'albedo', 'shading', 'residue', 'shading_final', 'recon')
     rows = [[('face', face[i])] + [(k, o[k][i] * m[i]) for k in keys] for i in range(len(face))]
-    return image_grid(rows, [name] * len(face), ['face', *keys])
+    return show_grid(rows, [name] * len(face), ['face', *keys])
 
 # %% ../nbs/12_reproduce.ipynb #fb76ba40
 def quick_data(fixtures, out, bs:int=3):

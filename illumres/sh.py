@@ -260,17 +260,12 @@ def sample_lights(n:int, seed:int=0, n_lights:tuple=(1, 3), ambient_share:tuple=
 # %% ../nbs/00_sh.ipynb #08e0eced
 def show_spheres(lights, titles=None, ncols:int=8, size:int=64, exposure:float=1., axsize:float=1.1, dpi:int=72):
     "Plot each light of `lights (N,27)` or `(N,9)` as a lit sphere in a grid; returns the figure."
-    import matplotlib.pyplot as plt
-    img = (render_sphere(lights.detach().float().cpu(), size) * exposure).clamp(0, 1).permute(0, 2, 3, 1)
-    N = len(img); ncols = min(ncols, N); nrows = math.ceil(N / ncols)
-    fig, axs = plt.subplots(nrows, ncols, figsize=(axsize * ncols, axsize * nrows + (0.25 * nrows if titles else 0)), squeeze=False, dpi=dpi)
-    for i, ax in enumerate(axs.flat):
-        ax.axis('off')
-        if i < N:
-            ax.imshow(img[i].numpy())
-            if titles: ax.set_title(titles[i], fontsize=8)
-    fig.tight_layout()
-    return fig
+    from illumres.show import show_grid
+    img = render_sphere(lights.detach().float().cpu(), size) * exposure
+    N = len(img); ncols = min(ncols, N)
+    cells = [('sphere image', img[k]) for k in range(N)]             # as rendered (times exposure), clipped
+    rows = [cells[k:k + ncols] for k in range(0, N, ncols)]
+    return show_grid(rows, titles=[list(titles[k:k + ncols]) for k in range(0, N, ncols)] if titles else None, size=axsize, dpi=dpi)
 
 # %% ../nbs/00_sh.ipynb #b5158fba
 SH_ODD_X = (2, 5, 8)     # basis functions odd in x: x, xz, xy

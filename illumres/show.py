@@ -15,7 +15,7 @@ from .core import check_shape, atomic_write
 from .data import write_png
 
 # %% auto #0
-__all__ = ['DISPLAY', 'for_display', 'composite', 'tile', 'upscale', 'to_uint8', 'write_strip', 'write_gif']
+__all__ = ['DISPLAY', 'for_display', 'composite', 'tile', 'upscale', 'to_uint8', 'write_strip', 'write_gif', 'show_grid']
 
 # %% ../nbs/00b_show.ipynb #ccc98490
 DISPLAY = {'normal': 'normal', 'shading': 'halved', 'shading_final': 'halved', 'sphere': 'halved', 'residue': 'signed'}
@@ -71,3 +71,29 @@ def write_gif(path, imgs:torch.Tensor, fps:float=8., scale:int=1, bounce:bool=Fa
     with atomic_write(path) as t:
         frames[0].save(t, format='GIF', save_all=True, append_images=frames[1:], duration=round(1000 / fps), loop=0)
     return Path(path)
+
+# %% ../nbs/00b_show.ipynb #e3adc843
+def show_grid(rows:list,                 # rows of cells: `(key, image (C,H,W))`, `(key, image, mask)`, or None for an empty cell
+              row_labels:list|None=None, # a label left of each row
+              col_labels:list|None=None, # a title over each column
+              titles:list|None=None,     # a title over each cell (rows of strings)
+              size:float=1.0,            # inches per cell
+              dpi:int=72):
+    "A figure of images in rows, each shown by `for_display` of its key; returns the figure."
+    import matplotlib.pyplot as plt
+    nr, nc = len(rows), max(map(len, rows))
+    fig, axs = plt.subplots(nr, nc, figsize=(size * nc + (0.9 if row_labels else 0), (size + (0.25 if titles else 0)) * nr + (0.2 if col_labels else 0)),
+                            squeeze=False, dpi=dpi)
+    for r, row in enumerate(rows):
+        for c in range(nc):
+            ax, cell = axs[r, c], (row[c] if c < len(row) else None)
+            ax.axis('off')
+            if cell is not None and cell[1] is not None:
+                im = for_display(cell[0], cell[1].detach().float().cpu(), *[m.detach().float().cpu() for m in cell[2:]])
+                ax.imshow(im.permute(1, 2, 0).squeeze(-1).numpy(), cmap='gray', vmin=0, vmax=1)
+            if titles and c < len(titles[r]) and titles[r][c]: ax.set_title(titles[r][c], fontsize=8)
+            elif r == 0 and col_labels and c < len(col_labels): ax.set_title(col_labels[c], fontsize=7)
+        if row_labels: axs[r, 0].text(-0.08, 0.5, row_labels[r], transform=axs[r, 0].transAxes, ha='right', va='center', fontsize=7)
+    fig.tight_layout(pad=0.2)
+    if row_labels: fig.subplots_adjust(left=0.9 / fig.get_figwidth())
+    return fig

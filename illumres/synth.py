@@ -18,7 +18,7 @@ from .core import check_shape
 from .sh import LightSpec, sample_lights, sh_shading, unit_normal, render
 from .mesh import Mesh, LABELS, procedural_head, sample_identity, sample_expression, sample_pose, pose_matrix, ICTFaceModel
 from .raster import rasterize, vertex_normals, shadow_visibility, ambient_occlusion
-from .show import for_display
+from .show import for_display, show_grid
 
 # %% auto #0
 __all__ = ['DOMAINS', 'SKIN_TONES', 'HAIR_COLORS', 'EYE_COLORS', 'FRAME_CENTER', 'FRAME_SCALE', 'SHAPES', 'MIX_ICT', 'COMPONENTS',
@@ -250,14 +250,5 @@ def render_pose(mesh, ao, sp:dict, vps:list, size:int=64) -> list:
 COMPONENTS = ('face', 'normal', 'albedo', 'mask', 'shading', 'specular', 'shadow', 'ao', 'residue')
 
 def show_components(samples:list, cols=COMPONENTS, size:float=1.1, dpi:int=72):
-    "Grid of samples (rows) by stored components (columns); normals as (n+1)/2, shading halved, residue as 0.5 + residue."
-    import matplotlib.pyplot as plt
-    fig, axs = plt.subplots(len(samples), len(cols), figsize=(size * len(cols), size * len(samples)), squeeze=False, dpi=dpi)
-    for r, s in enumerate(samples):
-        for c, k in enumerate(cols):
-            im = for_display(k, s[k], s['mask'] if k == 'normal' else None)
-            axs[r, c].imshow(im.permute(1, 2, 0).squeeze(-1).numpy(), cmap='gray', vmin=0, vmax=1)
-            axs[r, c].axis('off')
-            if r == 0: axs[r, c].set_title(k, fontsize=8)
-    fig.tight_layout(pad=0.1)
-    return fig
+    "Grid of samples (rows) by stored components (columns), shown as `illumres.show.for_display` says."
+    return show_grid([[(k, s[k], s['mask']) if k == 'normal' else (k, s[k]) for k in cols] for s in samples], col_labels=list(cols), size=size, dpi=dpi)

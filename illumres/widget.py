@@ -11,13 +11,12 @@ from __future__ import annotations
 import os, socket, subprocess, sys, tempfile, time
 from importlib.resources import files
 from pathlib import Path
-import numpy as np
 import torch
 from .sh import render_sphere
-from .data import encode_png, read_png
-from .decompose import get_model, decompose, decompose_face, bundled_faces
+from .data import encode_png
+from .decompose import get_model, decompose_face, bundled_faces
 from .show import composite, to_uint8, for_display
-from .interp import INTERP, TARGET, _item, _one_light, interp_lights, relative_light, relight, relight_shading
+from .interp import INTERP, TARGET, _item, _one_light, interp_lights, relative_light, relight_shading
 
 # %% auto #0
 __all__ = ['lighting_views', 'LightingWidget', 'app_notebook', 'app_widget', 'free_port', 'voila_command', 'start_app',
