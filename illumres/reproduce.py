@@ -59,11 +59,13 @@ def real_photos(dst, size:int, photos=None) -> Path:
     dst = Path(dst)
     if dst.is_dir(): return dst
     tmp = Path(tempfile.mkdtemp(prefix='.tmp_', dir=dst.parent)); crops = tmp/'crops'; crops.mkdir()
+    if photos: crop_faces(photos, crops, size, progress=False)
+    name = 'astronaut'
+    while (crops/f'{name}_face.png').exists(): name += '_bundled'       # a user's astronaut.jpg keeps its name
     assets = Path(str(files('illumres')))/'assets'
     face, mask = read_png(assets/'astronaut_face.png'), read_png(assets/'astronaut_mask.png', 1)
-    write_png(crops/'astronaut_face.png', F.interpolate(face[None], size=(size, size), mode='area')[0])
-    write_png(crops/'astronaut_mask.png', F.interpolate(mask[None], size=(size, size), mode='nearest')[0])
-    if photos: crop_faces(photos, crops, size, progress=False)          # names that collide with the astronaut's are kept apart
+    write_png(crops/f'{name}_face.png', F.interpolate(face[None], size=(size, size), mode='area')[0])
+    write_png(crops/f'{name}_mask.png', F.interpolate(mask[None], size=(size, size), mode='nearest')[0])
     crops.rename(dst); shutil.rmtree(tmp)
     return dst
 
