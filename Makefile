@@ -35,8 +35,8 @@ bench: $(STAMP)
 # The test fixtures in tests_data/ (see tests_data/README.md); rerun only to change them.
 fixtures: $(STAMP)
 	rm -rf tests_data/synth_sfs tests_data/synth_wild tests_data/pseudo
-	$(BIN)/illumres synth tests_data/synth_sfs --n 6 --size 64 --domain sfs --seed 0 --shapes procedural --workers 1
-	$(BIN)/illumres synth tests_data/synth_wild --n 3 --size 64 --domain wild --seed 0 --shapes procedural --workers 1
+	$(BIN)/illumres synth tests_data/synth_sfs --n 6 --size 64 --domain sfs --seed 0 --shapes procedural --framing fill --workers 1
+	$(BIN)/illumres synth tests_data/synth_wild --n 3 --size 64 --domain wild --seed 0 --shapes procedural --framing fill --workers 1
 	$(BIN)/python -c "from illumres.data import find_faces, load_sample, write_pseudo; \
 	[write_pseudo('tests_data/pseudo', k, load_sample(f)) for k, f in enumerate(find_faces('tests_data/synth_sfs')[:2])]"
 

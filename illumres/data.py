@@ -401,7 +401,7 @@ def _shape_task(out:str, id:int, todo:list, cfg:dict) -> list:
     recs = []
     for i in sorted({i for i, _ in todo}):                                  # the lights of a pose share its geometry
         js = [j for i2, j in todo if i2 == i]
-        vps = [view_params(cfg['seed'], id, i, j, cfg['domain']) for j in js]
+        vps = [view_params(cfg['seed'], id, i, j, cfg['domain'], cfg.get('framing', 'fill')) for j in js]
         for j, vp, s in zip(js, vps, render_pose(mesh, ao, sp, vps, cfg['size'])):
             files = write_sample(out, id, i, j, s)
             recs.append((f'{id}_{i}_{j}', dict(id=id, i=i, j=j, domain=cfg['domain'], files=files, shape=sp, view=vp)))
@@ -420,21 +420,24 @@ def synthesize(out,                      # dataset folder (created; rerun with t
                workers:int=2,            # processes
                progress:bool=True,       # a progress bar
                shard:tuple|None=None,    # (K, N): make only shapes K, K+N, ... (N processes or machines share the work)
+               framing:str='photo',      # `illumres.synth.FRAMINGS`: 'photo' (framed as `decompose` crops photos) or 'fill' (the face fills the image)
               ) -> DatasetWriter:
     "Write `n` synthetic samples into folder `out` (resumable; `workers` processes; `shard=(K, N)`: only shapes K, K+N, ...); returns the writer."
     from concurrent.futures import ProcessPoolExecutor
     import multiprocessing as mp
     from tqdm.auto import tqdm
     from illumres.data import _shape_task, _init_worker        # by module, so spawned workers can import them
-    from illumres.synth import SHAPES
+    from illumres.synth import SHAPES, FRAMINGS
     for k, v, lo in (('n', n, 1), ('poses', poses, 1), ('lights', lights, 1)):
         if int(v) != v or v < lo: raise ValueError(f"{k}: expected a whole number >= {lo}, got {v}")
     if shard is not None and not (len(shard) == 2 and 0 <= shard[0] < shard[1]):
         raise ValueError(f"shard: expected K/N with 0 <= K < N, got {'/'.join(map(str, shard))}")
     if domain not in ('sfs', 'wild'): raise ValueError(f"domain: expected 'sfs' or 'wild', got {domain!r}")
     if shapes not in SHAPES: raise ValueError(f"shapes: expected one of {', '.join(SHAPES)}, got {shapes!r}")
+    if framing not in FRAMINGS: raise ValueError(f"framing: expected one of {', '.join(FRAMINGS)}, got {framing!r}")
     if ict is not None: ict = str(Path(ict).resolve())         # another ICT-FaceKit copy than the one that ships
     cfg = dict(n=n, size=size, domain=domain, seed=seed, shapes=shapes, ict=ict, poses=poses, lights=lights, format=1)
+    if framing != 'fill': cfg['framing'] = framing              # (datasets made before framing existed are 'fill': they resume as they are)
     w = DatasetWriter(out, cfg, shard)                          # a shard's settings are the dataset's: config.json is the same
     per = poses * lights
     todo, keys = {}, []

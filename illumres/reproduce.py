@@ -73,10 +73,11 @@ def make_data(out, cfg:dict, seed:int=0, photos=None) -> dict:
     "The synthetic sets and real crops of config `cfg` under `out` (each made once): dict of folders."
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     n, v, s, sh = cfg['n_train'], cfg['n_val'], cfg['size'], cfg.get('shapes', 'procedural')
-    d = dict(sfs_train=synthesize(out/'sfs_train', n, s, 'sfs', seed, sh).root,
-             wild_source=synthesize(out/'wild_source', cfg['n_photos'], s, 'wild', seed + 1, sh).root,
-             sfs_val=synthesize(out/'sfs_val', v, s, 'sfs', seed + 2, sh).root,
-             wild_val=synthesize(out/'wild_val', v, s, 'wild', seed + 3, sh).root)
+    kw = dict(framing=cfg.get('framing', 'fill'))              # quick and tiny: the framing their published numbers were made with
+    d = dict(sfs_train=synthesize(out/'sfs_train', n, s, 'sfs', seed, sh, **kw).root,
+             wild_source=synthesize(out/'wild_source', cfg['n_photos'], s, 'wild', seed + 1, sh, **kw).root,
+             sfs_val=synthesize(out/'sfs_val', v, s, 'sfs', seed + 2, sh, **kw).root,
+             wild_val=synthesize(out/'wild_val', v, s, 'wild', seed + 3, sh, **kw).root)
     d['wild_photos'] = as_photos(d['wild_source'], out/'wild_photos')
     d['real'] = real_photos(out/'real', s, photos)
     return {k: Path(p) for k, p in d.items()}

@@ -21,10 +21,11 @@ from .raster import rasterize, vertex_normals, shadow_visibility, ambient_occlus
 from .show import for_display, show_grid
 
 # %% auto #0
-__all__ = ['DOMAINS', 'SKIN_TONES', 'HAIR_COLORS', 'EYE_COLORS', 'FRAME_CENTER', 'FRAME_SCALE', 'SHAPES', 'MIX_ICT', 'COMPONENTS',
-           'skin_color', 'sample_albedo_params', 'procedural_albedo', 'to_screen', 'face_area', 'sample_effects',
-           'render_geometry', 'light_visibility', 'shade_view', 'render_face', 'shape_params', 'view_params',
-           'light_from_params', 'build_shape', 'render_view', 'render_pose', 'show_components']
+__all__ = ['DOMAINS', 'SKIN_TONES', 'HAIR_COLORS', 'EYE_COLORS', 'FRAME_CENTER', 'FRAME_SCALE', 'SHAPES', 'MIX_ICT', 'FRAMINGS',
+           'PHOTO_EYES', 'PHOTO_INTEROCULAR', 'COMPONENTS', 'skin_color', 'sample_albedo_params', 'procedural_albedo',
+           'to_screen', 'face_area', 'sample_effects', 'render_geometry', 'light_visibility', 'shade_view',
+           'render_face', 'shape_params', 'view_params', 'light_from_params', 'build_shape', 'render_view',
+           'render_pose', 'frame_params', 'posed_eyes', 'frame_screen', 'photo_background', 'show_components']
 
 # %% ../nbs/01_synth.ipynb #ed8fe9d2
 DOMAINS = {
@@ -133,19 +134,27 @@ def sample_effects(rng:np.random.Generator, domain:str='sfs') -> dict:
 
 # %% ../nbs/01_synth.ipynb #16c30851
 @torch.no_grad()
-def render_geometry(mesh:Mesh, ao, R, albedo_params:dict, size:int=64) -> dict:
-    "The light-independent part of a view of `mesh` rotated by `R (3,3)`: per head pixel normal, albedo, specular strength, AO, position."
+def render_geometry(mesh:Mesh, ao, R, albedo_params:dict, size:int=64, frame:dict|None=None) -> dict:
+    """The light-independent part of a view of `mesh` rotated by `R (3,3)`: per head pixel normal, albedo, specular strength, AO,
+    position. `frame` (`frame_params`): framed as a photo crop, over a photo-like background; None: the face fills the image."""
     sv = to_screen(mesh.posed(R).verts)
+    if frame is not None: sv, eyes = frame_screen(sv, posed_eyes(mesh, R), frame)
     r = rasterize(sv, mesh.faces, size, cull=mesh.closed)                  # a closed head: only the faces turned to the camera
     idx = r.mask.flatten().nonzero()[:, 0]
     # every per-vertex attribute at the head's pixels in one gather: canonical position, labels, face area, normal, AO, screen position
     attrs = [mesh.verts, F.one_hot(mesh.labels, len(LABELS)).float(), face_area(mesh.verts)[:, None], vertex_normals(sv, mesh.faces), ao[:, None], sv]
     p, lab, area, n, a, pts = r.at_covered(torch.cat(attrs, 1), mesh.faces).split([t.shape[1] for t in attrs])   # (C,N) each
     albedo, ks = procedural_albedo(p.T, lab, albedo_params, _eye_points(mesh))
-    albedo = torch.lerp(albedo, HAIR_COLORS[albedo_params['hair']][:, None] * 2, (1 - area).clamp(0, 1))   # rest of the head: hair
+    hair = (1 - area).clamp(0, 1)                                           # rest of the head: hair ...
+    if frame is not None: hair = hair * torch.sigmoid((p[1] + 0.2) / 0.05)    # ... but the neck (seen in photos) is skin
+    albedo = torch.lerp(albedo, HAIR_COLORS[albedo_params['hair']][:, None] * 2, hair)
     mask = torch.zeros(size * size, dtype=torch.bool); mask[idx] = area[0] > 0.5
-    return dict(size=size, idx=idx, head=r.mask, mask=mask.view(size, size), closed=mesh.closed,
-                depth=r.depth, sv=sv, faces=mesh.faces, n=unit_normal(n, dim=0), albedo=albedo, ks=ks, ao=a[0], pts=pts.T)
+    geo = dict(size=size, idx=idx, head=r.mask, mask=mask.view(size, size), closed=mesh.closed,
+               depth=r.depth, sv=sv, faces=mesh.faces, n=unit_normal(n, dim=0), albedo=albedo, ks=ks, ao=a[0], pts=pts.T)
+    if frame is not None:
+        geo.update(eyes=eyes, bg=photo_background(size, frame, r.mask, eyes, HAIR_COLORS[albedo_params['hair']],
+                                                  skin_color(albedo_params['tone'], albedo_params['redness'], albedo_params['yellowness'])))
+    return geo
 
 def _lights_on(light:LightSpec):
     on = light.intensity[0] > 0
@@ -181,8 +190,10 @@ def shade_view(geo:dict, light:LightSpec, fx:dict, vis=None) -> dict:
     H = W = geo['size']; idx, head, m = geo['idx'], geo['head'], geo['mask']
     def full(a, fill=0.):                                                   # (C,N) on the head -> (C,H,W)
         out = a.new_full((a.shape[0], H * W), fill); out[:, idx] = a; return out.view(-1, H, W)
-    yy = torch.linspace(0, 1, H)[:, None]
-    bg = torch.tensor(fx['bg'][:3])[:, None, None] * (1 - yy) + torch.tensor(fx['bg'][3:])[:, None, None] * yy
+    if 'bg' in geo: bg = geo['bg']                                          # photo framing: its textured background
+    else:
+        yy = torch.linspace(0, 1, H)[:, None]
+        bg = torch.tensor(fx['bg'][:3])[:, None, None] * (1 - yy) + torch.tensor(fx['bg'][3:])[:, None, None] * yy
     img = torch.where(head, full(albedo * S_true + spec), bg).clamp(0, 1)
     mf = m[None].float()
     normal, alb = full(n) * mf, full(albedo) * mf
@@ -212,13 +223,16 @@ def shape_params(seed:int, id:int, domain:str='sfs', shapes:str='procedural') ->
     if kind == 'procedural': p.update(identity=sample_identity(s), expression=sample_expression(s + 1))
     return p
 
-def view_params(seed:int, id:int, i:int, j:int, domain:str='sfs') -> dict:
-    "Pose `i` and light `j` of shape `id`, and the effect strengths (deterministic in all four)."
+def view_params(seed:int, id:int, i:int, j:int, domain:str='sfs', framing:str='fill') -> dict:
+    "Pose `i` and light `j` of shape `id`, the effect strengths (deterministic in all four) and, if `framing='photo'`, the pose's `frame_params`."
+    if framing not in FRAMINGS: raise ValueError(f"framing: expected one of {', '.join(FRAMINGS)}, got {framing!r}")
     pose = sample_pose(int(np.random.default_rng([seed, id, i + 1]).integers(2**31)))
     rng = np.random.default_rng([seed, id, i + 1, j + 1])
     light = sample_lights(1, seed=int(rng.integers(2**31)), ambient_share=DOMAINS[domain]['ambient_share'])
-    return dict(pose=[float(a) for a in pose], light={k: v[0].tolist() for k, v in asdict(light).items()},
-                effects=sample_effects(rng, domain))
+    d = dict(pose=[float(a) for a in pose], light={k: v[0].tolist() for k, v in asdict(light).items()},
+              effects=sample_effects(rng, domain))
+    if framing == 'photo': d['frame'] = frame_params(seed, id, i, domain)      # (its own random stream: the rest is unchanged)
+    return d
 
 def light_from_params(d:dict) -> LightSpec:
     "The `LightSpec` of a manifest record's light."
@@ -233,18 +247,83 @@ def build_shape(params:dict, ict:ICTFaceModel|None=None, size:int=64):
 # %% ../nbs/01_synth.ipynb #23537c60
 def render_view(mesh, ao, sp:dict, vp:dict, size:int=64) -> dict:
     "Render shape `mesh` (params `sp`) in view `vp` (from `view_params`)."
-    return render_face(mesh, ao, pose_matrix(*vp['pose']), light_from_params(vp['light']), sp['albedo'], vp['effects'], size)
+    geo = render_geometry(mesh, ao, pose_matrix(*vp['pose']), sp['albedo'], size, vp.get('frame'))
+    return shade_view(geo, light_from_params(vp['light']), vp['effects'])
 
 def render_pose(mesh, ao, sp:dict, vps:list, size:int=64) -> list:
     "Render the views `vps` of shape `mesh`, which share one pose, with one geometry pass and one shadow pass."
-    if len({tuple(vp['pose']) for vp in vps}) != 1: raise ValueError('vps: the views must share one pose')
-    geo = render_geometry(mesh, ao, pose_matrix(*vps[0]['pose']), sp['albedo'], size)
+    if len({json.dumps([vp['pose'], vp.get('frame')]) for vp in vps}) != 1: raise ValueError('vps: the views must share one pose and frame')
+    geo = render_geometry(mesh, ao, pose_matrix(*vps[0]['pose']), sp['albedo'], size, vps[0].get('frame'))
     lights = [light_from_params(vp['light']) for vp in vps]
     out = [None] * len(vps)
     for soft in {vp['effects']['softness'] for vp in vps}:                   # one domain: one softness
         k = [i for i, vp in enumerate(vps) if vp['effects']['softness'] == soft]
         for i, v in zip(k, light_visibility(geo, [lights[i] for i in k], soft)): out[i] = shade_view(geo, lights[i], vps[i]['effects'], v)
     return out
+
+# %% ../nbs/01_synth.ipynb #cbcb82e3
+FRAMINGS = ('photo', 'fill')
+PHOTO_EYES, PHOTO_INTEROCULAR = (0.490, 0.418), 0.249   # crop-faces on real photos: eye midpoint (x, y down) and distance, in crop sides
+
+def frame_params(seed:int, id:int, i:int, domain:str='sfs') -> dict:
+    "The photo framing of pose `i` of shape `id` (deterministic): scale, shift (image sides), roll (degrees), background."
+    rng = np.random.default_rng([seed, id, i + 1, 7])
+    return dict(scale=float(rng.uniform(0.85, 1.15)), shift=[float(v) for v in rng.uniform(-0.04, 0.04, 2)],
+                roll=float(rng.uniform(-5., 5.)), bg_seed=int(rng.integers(2**31)), bg_range=list(DOMAINS[domain]['bg']))
+
+def posed_eyes(mesh:Mesh, R) -> torch.Tensor:
+    "The pupils `(2,3)` of `mesh` rotated by `R (3,3)`, in screen space (the image's left eye first)."
+    c = mesh.centre.to(mesh.verts)
+    e = to_screen((torch.stack(_eye_points(mesh)) - c) @ R.to(c).T + c)
+    return e[e[:, 0].argsort()]
+
+def frame_screen(sv, eyes, frame:dict) -> tuple[torch.Tensor, torch.Tensor]:
+    "Screen vertices `sv (V,3)` framed as `frame` says from the `eyes (2,3)` (`posed_eyes`) -> (framed `sv`, eye centres `(2,2)` x,y in image sides)."
+    d = eyes[1] - eyes[0]
+    t = math.radians(frame['roll']) - math.atan2(float(d[1]), float(d[0]))     # level the eyes, then the random roll
+    k = 2 * PHOTO_INTEROCULAR * frame['scale'] / float(d.norm())               # screen spans 2 units
+    c, s = math.cos(t), math.sin(t)
+    A = sv.new_tensor([[c, -s, 0.], [s, c, 0.], [0., 0., 1.]]) * k
+    m = (eyes[0] + eyes[1]) / 2
+    target = sv.new_tensor([2 * (PHOTO_EYES[0] + frame['shift'][0]) - 1, 1 - 2 * (PHOTO_EYES[1] + frame['shift'][1]), float(m[2])])
+    out = (sv - m) @ A.T + target
+    e = (eyes - m) @ A.T + target
+    return out, torch.stack([(e[:, 0] + 1) / 2, (1 - e[:, 1]) / 2], 1)
+
+# %% ../nbs/01_synth.ipynb #a6abb358
+def _value_noise(g, size:int, res:int) -> torch.Tensor:
+    "Smooth noise `(size,size)` in [0,1]: a `res`^2 lattice of uniform values, bicubic."
+    return F.interpolate(torch.rand(1, 1, res, res, generator=g), size=(size, size), mode='bicubic', align_corners=True)[0, 0].clamp(0, 1)
+
+def photo_background(size:int, frame:dict, head, eyes, hair, skin) -> torch.Tensor:
+    """Background `(3,size,size)` of a photo-framed view: gradient, texture, rectangles, shoulders, neck and a hair mass
+    behind the head (`head (size,size)` bool, `eyes (2,2)` in image sides, `hair`/`skin` linear RGB `(3,)`)."""
+    rng = np.random.default_rng(frame['bg_seed']); g = torch.Generator().manual_seed(frame['bg_seed'])
+    lo, hi = frame['bg_range']
+    col = lambda: torch.tensor(rng.uniform(lo, hi, 3) * rng.uniform(0.6, 1.0), dtype=torch.float32)[:, None, None]
+    v, u = torch.meshgrid(*(((torch.arange(size) + 0.5) / size),) * 2, indexing='ij')
+    img = col() * (1 - v) + col() * v
+    tex = sum(a * _value_noise(g, size, r) for a, r in ((0.5, 3), (0.3, 7), (0.2, 17)))
+    img = torch.lerp(img, col(), (rng.uniform(0.2, 0.8) * tex)[None])
+    for _ in range(int(rng.integers(0, 4))):                                   # doors, windows, frames
+        x0, y0 = rng.uniform(-0.2, 1, 2); w, h = rng.uniform(0.1, 0.7, 2); e = rng.uniform(0.003, 0.02)
+        inside = torch.sigmoid((u - x0) / e) * torch.sigmoid((x0 + w - u) / e) * torch.sigmoid((v - y0) / e) * torch.sigmoid((y0 + h - v) / e)
+        img = torch.lerp(img, col(), inside[None] * rng.uniform(0.5, 1))
+    io = float((eyes[1] - eyes[0]).norm()); cx, ey = float(eyes[:, 0].mean()), float(eyes[:, 1].mean())
+    shade = torch.tensor(rng.uniform(0.15, 0.7), dtype=torch.float32)
+    nw = io * rng.uniform(0.55, 0.8)                                            # neck: skin, shaded, under the head
+    neck = torch.sigmoid((nw - (u - cx).abs()) / 0.01) * torch.sigmoid((v - ey - 0.4 * io) / 0.01)
+    img = torch.lerp(img, skin[:, None, None] * shade * (1.2 - 0.6 * v), neck[None])
+    sx, sy = io * rng.uniform(2.2, 3.4), io * rng.uniform(1.0, 1.8)            # shoulders: an ellipse of clothing colour
+    sc = (u - cx - io * rng.uniform(-0.3, 0.3)) ** 2 / sx ** 2 + (v - ey - io * rng.uniform(2.4, 3.2) - sy) ** 2 / sy ** 2
+    cloth = torch.tensor(rng.uniform(0.01, 0.6, 3), dtype=torch.float32)[:, None, None] * (1.1 - 0.5 * v)
+    img = torch.lerp(img, cloth * (0.8 + 0.4 * _value_noise(g, size, 9)), torch.sigmoid((1 - sc) / 0.03)[None])
+    if rng.random() < 0.8:                                                      # hair behind the head, ragged edge
+        r = max(1, round(size * io * rng.uniform(0.1, 0.6)))
+        near = F.avg_pool2d(head[None, None].float(), 2 * r + 1, 1, r, count_include_pad=False)[0, 0]
+        grow = (near + 0.25 * (_value_noise(g, size, 23) - 0.5) > 0.15) & (v < ey + io * rng.uniform(0.3, 1.5)) & ~head
+        img = torch.where(grow[None], hair[:, None, None] * rng.uniform(0.5, 1.5) * (0.7 + 0.6 * _value_noise(g, size, 31)), img)
+    return img.clamp(0, 1)
 
 # %% ../nbs/01_synth.ipynb #f6a92e18
 COMPONENTS = ('face', 'normal', 'albedo', 'mask', 'shading', 'specular', 'shadow', 'ao', 'residue')
