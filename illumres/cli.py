@@ -151,7 +151,8 @@ def synth(out:str,                    # dataset folder (created; rerun with the 
           lights:int=3,               # lights per pose
           workers:int=2,              # processes
           shard:str=None,             # K/N: make only shard K of N (N processes or machines share the work; see the README)
-          framing:str='photo'):       # photo (framed as decompose crops photos: room around the face, a background) or fill (the face fills the image)
+          framing:str='photo',        # photo (framed as decompose crops photos: room around the face, a background) or fill (the face fills the image)
+          expressions:str='train'):   # ICT faces' expressions: train (all but the held-out ones generalization tests use), heldout (only those) or all
     "Generate synthetic faces with full ground truth in SfSNet's layout."
     from illumres.data import synthesize
     if size not in (64, 128): print(f"illumres synth: --size must be 64 or 128, got {size}", file=sys.stderr); return 2
@@ -165,7 +166,7 @@ def synth(out:str,                    # dataset folder (created; rerun with the 
         if not m or not int(m[1]) < int(m[2]): raise ValueError(f"--shard: expected K/N with 0 <= K < N (e.g. 0/4), got {shard!r}")
         sh = (int(m[1]), int(m[2]))
     on_interrupt(kept)
-    w = synthesize(out, n, size, domain, seed, shapes, ict, poses, lights, workers, shard=sh, framing=framing)
+    w = synthesize(out, n, size, domain, seed, shapes, ict, poses, lights, workers, shard=sh, framing=framing, expressions=expressions)
     print(f'{len(w)} samples in {out} (manifest: {w.manifest})' + ('' if sh is None else
           '; all shards done: wrote manifest.jsonl' if w.merged else '; manifest.jsonl comes when every shard is done'))
     return 0

@@ -396,7 +396,7 @@ def _shape_task(out:str, id:int, todo:list, cfg:dict) -> list:
     if cfg['shapes'] != 'procedural' and cfg['ict']:
         if cfg['ict'] not in _ICT: _ICT[cfg['ict']] = ICTFaceModel.load(cfg['ict'])
         ict = _ICT[cfg['ict']]
-    sp = shape_params(cfg['seed'], id, cfg['domain'], cfg['shapes'])
+    sp = shape_params(cfg['seed'], id, cfg['domain'], cfg['shapes'], cfg.get('expressions', 'all'))
     mesh, ao = build_shape(sp, ict, cfg['size'])
     recs = []
     for i in sorted({i for i, _ in todo}):                                  # the lights of a pose share its geometry
@@ -421,13 +421,14 @@ def synthesize(out,                      # dataset folder (created; rerun with t
                progress:bool=True,       # a progress bar
                shard:tuple|None=None,    # (K, N): make only shapes K, K+N, ... (N processes or machines share the work)
                framing:str='photo',      # `illumres.synth.FRAMINGS`: 'photo' (framed as `decompose` crops photos) or 'fill' (the face fills the image)
+               expressions:str='train',  # ICT faces' expressions (`illumres.mesh.EXPRESSION_SPLITS`): 'train' keeps the held-out ones for tests
               ) -> DatasetWriter:
     "Write `n` synthetic samples into folder `out` (resumable; `workers` processes; `shard=(K, N)`: only shapes K, K+N, ...); returns the writer."
     from concurrent.futures import ProcessPoolExecutor
     import multiprocessing as mp
     from tqdm.auto import tqdm
     from illumres.data import _shape_task, _init_worker        # by module, so spawned workers can import them
-    from illumres.synth import SHAPES, FRAMINGS
+    from illumres.synth import SHAPES, FRAMINGS, EXPRESSION_SPLITS
     for k, v, lo in (('n', n, 1), ('poses', poses, 1), ('lights', lights, 1)):
         if int(v) != v or v < lo: raise ValueError(f"{k}: expected a whole number >= {lo}, got {v}")
     if shard is not None and not (len(shard) == 2 and 0 <= shard[0] < shard[1]):
@@ -435,9 +436,11 @@ def synthesize(out,                      # dataset folder (created; rerun with t
     if domain not in ('sfs', 'wild'): raise ValueError(f"domain: expected 'sfs' or 'wild', got {domain!r}")
     if shapes not in SHAPES: raise ValueError(f"shapes: expected one of {', '.join(SHAPES)}, got {shapes!r}")
     if framing not in FRAMINGS: raise ValueError(f"framing: expected one of {', '.join(FRAMINGS)}, got {framing!r}")
+    if expressions not in EXPRESSION_SPLITS: raise ValueError(f"expressions: expected one of {', '.join(EXPRESSION_SPLITS)}, got {expressions!r}")
     if ict is not None: ict = str(Path(ict).resolve())         # another ICT-FaceKit copy than the one that ships
     cfg = dict(n=n, size=size, domain=domain, seed=seed, shapes=shapes, ict=ict, poses=poses, lights=lights, format=1)
     if framing != 'fill': cfg['framing'] = framing              # (datasets made before framing existed are 'fill': they resume as they are)
+    if shapes != 'procedural' and expressions != 'all': cfg['expressions'] = expressions     # (and before the split: 'all')
     w = DatasetWriter(out, cfg, shard)                          # a shard's settings are the dataset's: config.json is the same
     per = poses * lights
     todo, keys = {}, []

@@ -22,9 +22,9 @@ from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['LABELS', 'SKIN', 'LIPS', 'EYE', 'MOUTH', 'BROW', 'ANCHORS', 'HEAD_CENTRE', 'IDENTITY', 'EXPRESSION', 'SHAPE',
-           'ICT_PARTS', 'ICT_KEEP', 'ICT_EYE_Z', 'ICT_PACKED', 'frontal_uv', 'Mesh', 'pose_matrix', 'sample_pose',
-           'sample_identity', 'sample_expression', 'procedural_head', 'read_obj_verts', 'read_obj_faces',
-           'ICTFaceModel', 'pack_ict']
+           'ICT_PARTS', 'ICT_KEEP', 'ICT_EYE_Z', 'ICT_PACKED', 'EXPRESSION_SPLITS', 'frontal_uv', 'Mesh', 'pose_matrix',
+           'sample_pose', 'sample_identity', 'sample_expression', 'procedural_head', 'read_obj_verts', 'read_obj_faces',
+           'ICTFaceModel', 'heldout_expressions', 'pack_ict']
 
 # %% ../nbs/01a_mesh.ipynb #46b915e8
 LABELS = ('skin', 'lips', 'eye', 'mouth', 'brow')         # per-vertex part labels (mouth = mouth interior, teeth)
@@ -508,14 +508,31 @@ def mesh(self:ICTFaceModel,
     verts = torch.from_numpy((v * s + t).astype(np.float32))
     return Mesh(verts, self.faces.clone(), self.uv.clone(), self.labels.clone(), {k: a.clone() for k, a in self.anchors.items()})
 
+EXPRESSION_SPLITS = ('all', 'train', 'heldout')
+
+def heldout_expressions(names) -> list:
+    "The expressions of `names` that training never uses: every 4th base name in sorted order (`_L`/`_R` sides together)."
+    base = lambda n: re.sub(r'_[LR]$', '', n)
+    held = sorted({base(n) for n in names})[3::4]
+    return [n for n in names if base(n) in held]
+
 @patch
-def sample(self:ICTFaceModel, seed:int, expression:bool=True) -> Mesh:
-    "Random face: identity weights N(0,1); if `expression`, each expression on with probability min(1/2, 3/n), weight U(0,1)."
+def draw(self:ICTFaceModel, seed:int, expression:bool=True, split:str='all') -> tuple:
+    """Random face parameters `(identity weights, {expression: weight} or None)`: identity weights N(0,1); if `expression`,
+    each expression of `split` (`EXPRESSION_SPLITS`: every one, those training uses, or only the held-out ones of
+    `heldout_expressions`) on with probability min(1/2, 3/n), weight U(0,1)."""
+    if split not in EXPRESSION_SPLITS: raise ValueError(f"split: expected one of {', '.join(EXPRESSION_SPLITS)}, got {split!r}")
     rng = np.random.default_rng([int(seed), 4])
     w = rng.normal(size=len(self.identities))
-    names = list(self.expressions)
+    names, held = list(self.expressions), set(heldout_expressions(self.expressions))
+    if split != 'all': names = [n for n in names if (n in held) == (split == 'heldout')]
     on, x = rng.random(len(names)) < min(0.5, 3 / max(len(names), 1)), rng.uniform(0, 1, len(names))
-    return self.mesh(w, {k: float(x[i]) for i, k in enumerate(names) if on[i]} if expression else None)
+    return w, ({k: float(x[i]) for i, k in enumerate(names) if on[i]} if expression else None)
+
+@patch
+def sample(self:ICTFaceModel, seed:int, expression:bool=True, split:str='all') -> Mesh:
+    "Random face of `draw(seed, expression, split)`."
+    return self.mesh(*self.draw(seed, expression, split))
 
 # %% ../nbs/01a_mesh.ipynb #056127cb
 def pack_ict(src,                 # folder holding `ict_facekit_modes.npz` and `FaceXModel/vertex_indices.json`

@@ -16,7 +16,7 @@ import torch
 import torch.nn.functional as F
 from .core import check_shape
 from .sh import LightSpec, sample_lights, sh_shading, unit_normal, render
-from .mesh import Mesh, LABELS, procedural_head, sample_identity, sample_expression, sample_pose, pose_matrix, ICTFaceModel
+from .mesh import Mesh, LABELS, procedural_head, sample_identity, sample_expression, sample_pose, pose_matrix, ICTFaceModel, EXPRESSION_SPLITS
 from .raster import rasterize, vertex_normals, shadow_visibility, ambient_occlusion
 from .show import for_display, show_grid
 
@@ -212,15 +212,18 @@ def render_face(mesh:Mesh, ao, R, light:LightSpec, albedo_params:dict, fx:dict, 
 SHAPES = ('mix', 'ict', 'procedural')
 MIX_ICT = 0.75      # with shapes='mix': the share of ICT-FaceKit faces (the rest are procedural heads)
 
-def shape_params(seed:int, id:int, domain:str='sfs', shapes:str='procedural') -> dict:
-    "Identity, expression and albedo parameters of shape `id` (deterministic in `seed`, `id`); `shapes` in `SHAPES`."
+def shape_params(seed:int, id:int, domain:str='sfs', shapes:str='procedural', expressions:str='all') -> dict:
+    """Identity, expression and albedo parameters of shape `id` (deterministic in `seed`, `id`); `shapes` in `SHAPES`;
+    ICT-FaceKit faces draw their expressions from `expressions` (`illumres.mesh.EXPRESSION_SPLITS`)."""
     if shapes not in SHAPES: raise ValueError(f"shapes: expected one of {', '.join(SHAPES)}, got {shapes!r}")
+    if expressions not in EXPRESSION_SPLITS: raise ValueError(f"expressions: expected one of {', '.join(EXPRESSION_SPLITS)}, got {expressions!r}")
     rng = np.random.default_rng([seed, id, 0])
     s = int(rng.integers(2**31))
     p = dict(shape_seed=s, albedo=sample_albedo_params(rng, domain))
     kind = shapes if shapes != 'mix' else 'ict' if rng.random() < MIX_ICT else 'procedural'
     if shapes != 'procedural': p['shapes'] = kind        # (procedural parameters stay as they were before ICT shapes)
     if kind == 'procedural': p.update(identity=sample_identity(s), expression=sample_expression(s + 1))
+    elif expressions != 'all': p['expressions'] = expressions
     return p
 
 def view_params(seed:int, id:int, i:int, j:int, domain:str='sfs', framing:str='fill') -> dict:
@@ -241,7 +244,7 @@ def light_from_params(d:dict) -> LightSpec:
 def build_shape(params:dict, ict:ICTFaceModel|None=None, size:int=64):
     "Mesh and per-vertex ambient occlusion of shape `params` (`shape_params`), at a detail suited to images of `size` pixels; ICT faces from `ict` (default: the shipped model)."
     if params.get('shapes', 'procedural') == 'procedural': mesh = procedural_head(params['identity'], params['expression'], res=64 if size <= 64 else 96)
-    else: mesh = (ict or ICTFaceModel.default()).sample(params['shape_seed'])
+    else: mesh = (ict or ICTFaceModel.default()).sample(params['shape_seed'], split=params.get('expressions', 'all'))
     return mesh, ambient_occlusion(mesh.verts, mesh.faces, n_dirs=12, res=size // 2, softness=0., chunk=12, cull=mesh.closed)   # AO error ~0.017 vs 64 dirs
 
 # %% ../nbs/01_synth.ipynb #23537c60
