@@ -274,28 +274,45 @@ def train(data:str,                   # training data: folder(s), comma-separate
     return 0
 
 @command(pos=['data'])
-def eval(data:str,                    # dataset folder(s), comma-separated
+def eval(data:str=None,               # dataset folder(s), comma-separated (optional with --heldout)
          checkpoint:str=None,         # run folder or model.pt (default: the shipped weights of --method)
          method:str=None,             # the shipped weights of this method (default sfsnet), when no --checkpoint
          out:str=None,                # also write the metrics as JSON here (each mean, with `<metric>_lo`/`_hi`: its 95 % interval)
-         bs:int=32):                  # batch size
-    "Metrics of a trained model on a dataset, against the total true shading, with 95 % intervals (printed, and as JSON)."
+         bs:int=32,                   # batch size
+         heldout:bool=False,          # also the generalization test: held-out faces made at the model's size and framing, the gap to its training distribution
+         heldout_dir:str=None,        # where the held-out sets are kept and reused (default: ~/.cache/illumres/heldout)
+         n:int=120):                  # faces per held-out set
+    "Metrics of a trained model on a dataset, against the total true shading, with 95 % intervals (printed, and as JSON); --heldout: the generalization gap."
     from illumres.decompose import get_model
     from illumres.reproduce import eval_samples, summary_row
+    if data is None and not heldout: raise ValueError('give a dataset folder, or --heldout for the generalization test')
     m = get_model(checkpoint, method=method)
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore', RuntimeWarning)                 # a metric without ground truth: NaN, said below
-        s = eval_samples(m, _folders(data), bs, progress=True); r = summary_row(s)
-    n_id = len(set(s['identity'].tolist()))
-    keys = [k for k in r if not k.endswith(('_lo', '_hi'))]
-    nan = [k for k in keys if not math.isfinite(r[k])]
-    print(f"{len(s['identity'])} faces of {n_id} identities" + ('; with fewer than 5 identities the intervals mean little' if n_id < 5 else ''))
-    print(f"{'metric':20s} {'mean':>10s}   95 % interval (bootstrap over identities)")
-    for k in keys: print(f'{k:20s} {r[k]:10.4f}   [{r[k + "_lo"]:.4f}, {r[k + "_hi"]:.4f}]' if k not in nan else f'{k:20s} {"n/a":>10s}')
-    if nan: print(f"n/a: {len(nan)} metrics need ground truth that {data} lacks (normals, albedo, light or shading)")
+    report = {}
+    if data is not None:
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore', RuntimeWarning)                 # a metric without ground truth: NaN, said below
+            s = eval_samples(m, _folders(data), bs, progress=True); r = summary_row(s)
+        n_id = len(set(s['identity'].tolist()))
+        keys = [k for k in r if not k.endswith(('_lo', '_hi'))]
+        nan = [k for k in keys if not math.isfinite(r[k])]
+        print(f"{len(s['identity'])} faces of {n_id} identities" + ('; with fewer than 5 identities the intervals mean little' if n_id < 5 else ''))
+        print(f"{'metric':20s} {'mean':>10s}   95 % interval (bootstrap over identities)")
+        for k in keys: print(f'{k:20s} {r[k]:10.4f}   [{r[k + "_lo"]:.4f}, {r[k + "_hi"]:.4f}]' if k not in nan else f'{k:20s} {"n/a":>10s}')
+        if nan: print(f"n/a: {len(nan)} metrics need ground truth that {data} lacks (normals, albedo, light or shading)")
+        report = {k: None if not math.isfinite(v) else v for k, v in r.items()}
+    if heldout:
+        from illumres.generalization import heldout_sets, generalization, generalization_md, model_settings
+        from illumres.decompose import default_model_dir, model_size
+        args_file = (Path(checkpoint) if Path(checkpoint).is_dir() else Path(checkpoint).parent) if checkpoint else default_model_dir(method or 'sfsnet')
+        st = model_settings(json.loads((args_file/'args.json').read_text()))
+        where = Path(heldout_dir) if heldout_dir else Path(os.environ.get('XDG_CACHE_HOME') or Path.home()/'.cache')/'illumres'/'heldout'
+        print(f"held-out sets: {n} faces each at {model_size(m)} px, framed '{st['framing']}', training shapes '{st['shapes']}' (kept in {where})")
+        rows = generalization(m, heldout_sets(where, model_size(m), n, st['framing'], st['shapes'], progress=True), bs)
+        print(generalization_md(rows))
+        report['heldout'] = [{k: None if isinstance(v, float) and not math.isfinite(v) else v for k, v in x.items()} for x in rows]
     if out:
         from illumres.core import atomic_write
-        with atomic_write(out) as t: t.write_text(json.dumps({k: None if not math.isfinite(v) else v for k, v in r.items()}, indent=1))
+        with atomic_write(out) as t: t.write_text(json.dumps(report, indent=1))
     return 0
 
 # %% ../nbs/11_cli.ipynb #2fade699

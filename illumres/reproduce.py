@@ -286,6 +286,12 @@ def reproduce(out='results',          # folder for the data, runs, tables and fi
                            for r in rows for m in CI_METRICS if m in r and not math.isnan(r[m])], CI_METRICS,
                           title='95 % intervals (bootstrap over test identities), training seed 0'), out/'compare_ci.png')
     if seeds > 1: write_seed_tables(per_seed, out, seed)
+    t = time.perf_counter()                       # the gap to faces of kinds the training never saw (seed 0's models)
+    from illumres.generalization import heldout_sets, write_generalization
+    sets = heldout_sets(out/'data'/'heldout', cfg['size'], cfg['n_val'], cfg.get('framing', 'fill'), cfg.get('shapes', 'procedural'),
+                        workers=cfg['workers'], progress=progress)
+    write_generalization(models, sets, out)
+    times['generalization'] = time.perf_counter() - t
     t = time.perf_counter()
     for dom in ('sfs_val', 'wild_val', 'real'):
         face, target = _sample(data[dom])

@@ -128,7 +128,8 @@ def test_refused_in_one_line(tmp_path):
              (['synth', f'{t}/o', '--lights', '0'], 'illumres synth: --lights: expected a whole number >= 1, got 0'),
              (train + ['--bs', '0'], 'illumres train: --bs: expected at least 1, got 0'),
              (train + ['--loss', 'w_albdo=0'], "illumres train: --loss: unknown weight 'w_albdo'; sfsnet knows beta, w_albedo, w_light, w_normal, w_recon"),
-             (['reproduce', '--out', f'{t}/o', '--seeds', '0'], 'illumres reproduce: --seeds: expected at least 1 training seed, got 0')]
+             (['reproduce', '--out', f'{t}/o', '--seeds', '0'], 'illumres reproduce: --seeds: expected at least 1 training seed, got 0'),
+             (['eval'], 'illumres eval: give a dataset folder, or --heldout for the generalization test')]
     for (argv, msg), (code, out, err) in zip(cases, run_in_one([a for a, _ in cases])):
         assert (code, err.strip().splitlines()[-1:]) == (1, [msg]), (argv, err)
         assert 'Traceback' not in err and not (t / 'o').exists() and not (t / 'o.gif').exists(), argv      # nothing written: no config.json either
@@ -295,7 +296,8 @@ def made(clash, tmp_path_factory):
                  masks=['decompose', f'{t}/crops/0_face.png', f'{t}/crops/0_mask.png', '--cropped', '--out', f'{t}/masks'],
                  relight=['relight', str(FX / 'photos' / 'obama.jpg'), '--direction', '-30,20', '--out', f'{t}/x.png'],
                  eval=['eval', f'{t}/nogt', '--out', f'{t}/m.json'],
-                 pseudo=['pseudo-label', str(FX / 'photos'), f'{t}/pl'])
+                 pseudo=['pseudo-label', str(FX / 'photos'), f'{t}/pl'],
+                 heldout=['eval', '--heldout', '--n', '6', '--heldout-dir', f'{t}/ho', '--out', f'{t}/h.json'])
     return t, dict(zip(cases, run_in_one(list(cases.values()))))
 
 # 1. output names never collide
@@ -332,6 +334,16 @@ def test_eval_without_ground_truth_says_so_and_writes_standard_json(made):
     assert 'evaluating: 100%' in err                                    # a labelled progress bar
     m = json.loads((t / 'm.json').read_text(), parse_constant=lambda c: pytest.fail(f'non-standard JSON {c}'))
     assert None in m.values()
+
+def test_eval_heldout_reports_the_generalization_gap(made):
+    t, (code, out, err) = made[0], made[1]['heldout']
+    assert code == 0, err
+    assert "framed 'fill', training shapes 'procedural'" in out          # the shipped 64 px SfSNet's training data
+    for s in ('training', 'ict', 'ict_new_expressions', 'procedural'): assert f'| `{s}` | 6 |' in out, out
+    rows = json.loads((t / 'h.json').read_text())['heldout']
+    assert len(rows) == 16 and {r['set'] for r in rows if r['metric'] == 'normal_mean' and r['gap'] > 1.5} >= {'ict', 'ict_new_expressions'}
+    assert sorted(p.name for p in (t / 'ho').iterdir()) == sorted(f'{s}_64px_fill_6' + ('_procedural' if s == 'training' else '')
+                                                                  for s in ('training', 'ict', 'ict_new_expressions', 'procedural'))
 
 def test_pseudo_label_links_back_to_photos(made):
     t, (code, out, err) = made[0], made[1]['pseudo']
