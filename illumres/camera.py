@@ -73,19 +73,18 @@ def sensor_noise(img,                        # linear images `(B,C,H,W)` in [0,1
 # %% ../nbs/02b_camera.ipynb #e8785989
 def gaussian_blur(img,                       # images `(B,C,H,W)`
                   sigma):                    # `(B,)` standard deviation in pixels (0: unchanged)
-    "`img` blurred by a Gaussian of std `sigma` per sample, reflected at the borders: `(B,C,H,W)`."
+    "`img` blurred by a Gaussian of std `sigma` per sample (radius `ceil(3 sigma)`), reflected at the borders: `(B,C,H,W)`."
     d = check_shape(img, 'img', ('B', 'C', 'H', 'W')); check_shape(sigma, 'sigma', (d['B'],))
-    B, C, H, W = img.shape
-    s = sigma.to(img)
-    r = min(math.ceil(3 * float(s.max())) if B else 0, H - 1, W - 1)          # reflection needs r < H, W
-    if r <= 0: return img
-    k = torch.arange(-r, r + 1, device=img.device, dtype=img.dtype)
-    w = torch.exp(-0.5 * (k / s.clamp_min(1e-3)[:, None]).square())           # (B,K)
-    w = torch.where(s[:, None] > 0, w, (k == 0).to(w))                        # sigma 0: a unit impulse
-    w = (w / w.sum(1, keepdim=True)).repeat_interleave(C, 0)                  # (B*C,K)
-    x = F.pad(img.reshape(1, B * C, H, W), (r, r, r, r), mode='reflect')
-    x = F.conv2d(F.conv2d(x, w[:, None, None, :], groups=B * C), w[:, None, :, None], groups=B * C)
-    return torch.where((s > 0).view(-1, 1, 1, 1), x.reshape(B, C, H, W), img)
+    C, H, W = d['C'], d['H'], d['W']
+    out = img.clone()
+    for i, s in enumerate(sigma.tolist()):
+        r = min(math.ceil(3 * s), H - 1, W - 1)                          # reflection needs r < H, W
+        if s <= 0 or r <= 0: continue
+        w = torch.exp(-0.5 * (torch.arange(-r, r + 1, device=img.device, dtype=img.dtype) / s).square())
+        w = (w / w.sum()).expand(C, 1, 1, 2 * r + 1)
+        x = F.pad(img[i:i + 1], (r, r, r, r), mode='reflect')
+        out[i] = F.conv2d(F.conv2d(x, w, groups=C), w.transpose(2, 3), groups=C)[0]
+    return out
 
 # %% ../nbs/02b_camera.ipynb #f6e43f62
 LUMA = (0.299, 0.587, 0.114)                 # ITU-R BT.601 luma weights of R'G'B'
