@@ -95,9 +95,16 @@ class Checkpoint(Callback):
         with atomic_write(self.path/'last.pt') as t: torch.save(state, t)
 
 class DataEpoch(Callback):
-    "Tell the training set the epoch, for flips that depend on (seed, epoch, index) only (`face_dataloaders(seed=...)`)."
+    "Tell the training set the epoch, for flips that depend on (seed, epoch, index) only (`face_dataloaders(seed=...)`); draw the shuffles of the epochs a resumed fit skips."
     order = -10
+    def before_fit(self): self.shuffled = 0                           # epochs of this fit whose shuffle the training loader drew
     def before_epoch(self): set_epoch(self.dls.train_ds, self.epoch)
+    def before_train(self):
+        from fastai.distributed import DistributedDL
+        dl = self.dls.train
+        if isinstance(dl, DistributedDL): dl = dl.dl                     # it draws for the loader it wraps
+        for _ in range(getattr(self, 'shuffled', self.epoch), self.epoch): dl.randomize(); dl.get_idxs()   # what a skipped epoch would have drawn
+        self.shuffled = self.epoch + 1
 
 def load_checkpoint(f, device='cpu', fix:str='train it again') -> dict:
     "The dict saved in checkpoint `f` (`model.pt`, `last.pt`), loaded with `weights_only=True`; a one-line `ValueError` for anything else."
