@@ -3,6 +3,7 @@
 Modules:
 
 - `illumres.bench`: Speed is measured here, not asserted in tests: each benchmark prints a table whose rows are measured in the same run as their references (a naive implementation and a plain memory copy), so ratios mean something on a shared, noisy machine.
+- `illumres.camera`: Synthetic faces are linear renderings; photos come out of cameras. Training-time effects that make the network's *input* look like a photo (tone curve, exposure, white balance, sensor noise, blur, greyscale, JPEG) while every target, the linear face included, stays as rendered.
 - `illumres.cli`: `illumres <command> [options]`: one console script whose subcommands are thin wrappers over the same functions the notebooks call.
 - `illumres.data`: SfSNet's file layout (so users' existing data trains directly), lossless extra maps, a resumable writer, `load_sample`, readers for both SfSNet layouts, flip augmentation that keeps the ground truth consistent, and fastai loaders for synthetic, real and mixed batches.
 - `illumres.decompose`: A trained model applied to real photos: detect and crop the face, decompose it into normals, albedo, light, shading and reconstruction, and write each as a file, with a grid to look at. The same pass writes the pseudo-labels SfSNet trained on. And the faces other tools relight: the bundled crop, synthetic faces with their ground truth, or a photo.

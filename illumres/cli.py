@@ -219,7 +219,7 @@ def _datasets(folders:str, flip_p:float, skip_bad:bool, threads:int):
     if bad: print(f'skipping {len(bad)} bad samples of {folders}', file=sys.stderr)
     return parts[0] if len(parts) == 1 else ConcatDataset(parts)
 
-_RUN_KEYS = ('method', 'width', 'size', 'freeze_base', 'init', 'loss_weights')       # what makes a run's model; epochs may grow
+_RUN_KEYS = ('method', 'width', 'size', 'freeze_base', 'init', 'loss_weights', 'camera')   # what makes a run's model; epochs may grow
 
 def _same_run(out, args:dict):
     "Refuse to resume run folder `out` with other model settings than those in its args.json."
@@ -244,12 +244,15 @@ def train(data:str,                   # training data: folder(s), comma-separate
           bs:int=16,                  # batch size
           workers:int=2,              # loader processes
           mixed_precision:bool=True,  # mixed precision: bf16 on CPU, fp16 on CUDA (off: plain fp32)
+          camera:str='photo',         # camera effects on the synthetic training inputs: 'photo' (illumres.camera.CAMERA) or 'none'
           skip_bad:bool=False,        # train without the samples the up-front check finds unreadable (else stop and list them)
           seed:int=0):                # random seed
     "Train a model (resumes from OUT/last.pt when it exists); under `torchrun`/`accelerate launch`, on all their processes."
     import torch
     from illumres.distributed import fit_run, world_size
     from illumres.learner import load_checkpoint, Checkpoint
+    from illumres.camera import camera_settings
+    camera_settings(camera)                            # a name it knows, before reading any data
     for k, v, lo in (('epochs', epochs, 1), ('bs', bs, 1), ('workers', workers, 0)):
         if v < lo: raise ValueError(f"--{k}: expected at least {lo}, got {v}")
     for k, v in (('width', width), ('lr', lr)):
@@ -268,7 +271,7 @@ def train(data:str,                   # training data: folder(s), comma-separate
         return f"kept {f} ({load_checkpoint(f)['epoch'] + 1} of {epochs} epochs done); rerun the same command to resume"
     on_interrupt(kept)
     fit_run(tds, vds, out, method, epochs, lr, bs, width, loss_weights=lw, init=init, freeze_base=not scratch,
-            mixed_precision=mixed_precision, workers=workers, seed=seed, args=args, say=print,
+            camera=camera, mixed_precision=mixed_precision, workers=workers, seed=seed, args=args, say=print,
             before=lambda learn: _same_run(out, next(cb for cb in learn.cbs if isinstance(cb, Checkpoint)).args))
     if torch.distributed.is_available() and torch.distributed.is_initialized(): torch.distributed.destroy_process_group()
     return 0

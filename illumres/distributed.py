@@ -175,6 +175,7 @@ def fit_run(train,                       # training data: folder(s) or a dataset
             loss_weights:dict|None=None, # loss weights overriding the method's
             init=None,                   # start from this trained SfSNet (run folder, model.pt, 'default')
             freeze_base:bool=True,       # residue methods: SfSNet's parts frozen, as in the original
+            camera=None,                 # camera effects on the synthetic training inputs (`illumres.camera`): None, 'photo', a dict of changes to `CAMERA`
             mixed_precision:bool=True,   # `AutoMixedPrecision`
             workers:int=0,               # loader processes
             seed:int=0,                  # seeds the weights and the loaders' shuffling and flips
@@ -188,11 +189,12 @@ def fit_run(train,                       # training data: folder(s) or a dataset
     from illumres.data import face_dataloaders
     from illumres.learner import sfs_learner, resume, save_weights
     from illumres.residue import TRUTH_KEYS
+    from illumres.camera import camera_effects
     torch.manual_seed(seed)
     dev = f"cuda:{os.environ.get('LOCAL_RANK', 0)}" if torch.cuda.is_available() else 'cpu'    # a process per GPU
     dls = face_dataloaders(train, valid, bs=bs, keys=TRUTH_KEYS, num_workers=workers, seed=seed, device=dev)
     learn = sfs_learner(dls, method, width, size, loss_weights, mixed_precision=mixed_precision, ckpt=out, init=init,
-                        freeze_base=freeze_base, args=dict(args or {}, epochs=epochs, lr=lr, bs=bs, seed=seed))
+                        freeze_base=freeze_base, camera=camera_effects(camera, seed), args=dict(args or {}, epochs=epochs, lr=lr, bs=bs, seed=seed))
     if before: before(learn)
     say = say if say and is_main() else (lambda *a: None)
     start = resume(learn, out)                        # every rank reads the checkpoint rank 0 wrote

@@ -25,6 +25,7 @@ from .losses import SfSLoss
 from .metrics import sfs_metrics
 from .residue import ResidueNet, ResidueLoss, RESIDUE_METHODS, method_phases, method_config
 from .gan import AlbedoGAN, Phases
+from .camera import camera_effects
 
 # %% auto #0
 __all__ = ['METHODS', 'cpu_bf16_native', 'AutoMixedPrecision', 'LossTerm', 'bare_model', 'Checkpoint', 'DataEpoch',
@@ -94,9 +95,16 @@ class Checkpoint(Callback):
         with atomic_write(self.path/'last.pt') as t: torch.save(state, t)
 
 class DataEpoch(Callback):
-    "Tell the training set the epoch, for flips that depend on (seed, epoch, index) only (`face_dataloaders(seed=...)`)."
+    "Tell the training set the epoch, for flips that depend on (seed, epoch, index) only (`face_dataloaders(seed=...)`); draw the shuffles of the epochs a resumed fit skips."
     order = -10
+    def before_fit(self): self.shuffled = 0                           # epochs of this fit whose shuffle the training loader drew
     def before_epoch(self): set_epoch(self.dls.train_ds, self.epoch)
+    def before_train(self):
+        from fastai.distributed import DistributedDL
+        dl = self.dls.train
+        if isinstance(dl, DistributedDL): dl = dl.dl                     # it draws for the loader it wraps
+        for _ in range(getattr(self, 'shuffled', self.epoch), self.epoch): dl.randomize(); dl.get_idxs()   # what a skipped epoch would have drawn
+        self.shuffled = self.epoch + 1
 
 def load_checkpoint(f, device='cpu', fix:str='train it again') -> dict:
     "The dict saved in checkpoint `f` (`model.pt`, `last.pt`), loaded with `weights_only=True`; a one-line `ValueError` for anything else."
@@ -172,6 +180,7 @@ def sfs_learner(dls,                     # `face_dataloaders`
                 wd:float=5e-4,           # weight decay
                 init=None,               # start from this trained SfSNet (run folder, model.pt, 'default')
                 freeze_base:bool=True,   # residue methods: SfSNet's parts frozen, as in the original
+                camera=None,             # camera effects on the training inputs (`illumres.camera`): None, 'photo', a dict of changes to `CAMERA`, a `CameraEffects`
                 **kw) -> Learner:
     "A fastai `Learner` for `method` on `dls`: model, masked loss (per-term columns), metrics, mixed precision, phases, GAN, checkpoints in `ckpt`."
     if method not in METHODS: raise ValueError(f"method: expected one of {', '.join(METHODS)}, got {method!r}")
@@ -179,6 +188,7 @@ def sfs_learner(dls,                     # `face_dataloaders`
     model = build_model(method, width, size, init, freeze_base)
     width = getattr(model, 'width', width)
     cbs = L(kw.pop('cbs', None)) + [DataEpoch()]
+    if cam := camera_effects(camera): cbs.append(cam)                   # after the model: its seed is drawn from torch's generator
     lw = dict(loss_weights or {}, **({'kind': kind} if kind else {}))
     if method in RESIDUE_METHODS:
         phases = method_phases(method, freeze_base, lw)
@@ -190,7 +200,8 @@ def sfs_learner(dls,                     # `face_dataloaders`
     terms = list(dict.fromkeys(t for l in losses for t, w in l.weights.items() if w))
     if mixed_precision: cbs.append(AutoMixedPrecision())
     if ckpt: cbs.append(Checkpoint(ckpt, dict(method=method, width=width, size=size, loss_weights=loss_weights, kind=kind, wd=wd,
-                                              init=str(init) if init else None, freeze_base=freeze_base, **(args or {}))))
+                                              init=str(init) if init else None, freeze_base=freeze_base,
+                                              camera=cam.preset if cam else 'none', camera_settings=cam.settings if cam else None, **(args or {}))))
     mets = [LossTerm(t) for t in terms] + list(sfs_metrics() if metrics is None else metrics)
     return Learner(dls, model, loss_func=losses[0], opt_func=Adam, metrics=mets, wd=wd, cbs=cbs, **kw)
 

@@ -31,10 +31,13 @@ __all__ = ['CONFIGS', 'RUNS', 'CI_METRICS', 'TABLE_COLS', 'COMPARE', 'as_photos'
 
 # %% ../nbs/12_reproduce.ipynb #1ba14583
 CONFIGS = {   # tiny and quick keep to procedural heads: the 64 px weights the quick runs start from learnt those
-    'tiny': dict(shapes='procedural', size=64, width=0.25, n_train=6, n_photos=3, n_val=3, epochs=1, bs=3, lr=1e-3, sfsnet_epochs=1, workers=0, init=None),
+    'tiny': dict(shapes='procedural', size=64, width=0.25, n_train=6, n_photos=3, n_val=3, epochs=1, bs=3, lr=1e-3, sfsnet_epochs=1, workers=0, init=None,
+                 camera=None),
     'quick': dict(shapes='procedural', size=64, width=None, n_train=1200, n_photos=400, n_val=200, epochs=2, bs=32, lr=1e-3, sfsnet_epochs=2, workers=2,
-                  init='sfsnet_sfs'),     # shipped weights the SfSNet starts from (None: from scratch); width=None: theirs
-    'full': dict(shapes='mix', size=128, width=1.0, n_train=50000, n_photos=10000, n_val=1000, epochs=10, bs=16, lr=1e-3, sfsnet_epochs=15, workers=4, init=None),
+                  init='sfsnet_sfs',      # shipped weights the SfSNet starts from (None: from scratch); width=None: theirs
+                  camera=None),           # camera effects on the synthetic training inputs (`illumres.camera`): none, as the shipped start saw
+    'full': dict(shapes='mix', size=128, width=1.0, n_train=50000, n_photos=10000, n_val=1000, epochs=10, bs=16, lr=1e-3, sfsnet_epochs=15, workers=4, init=None,
+                 camera='photo'),
 }
 RUNS = {'sfsnet': ('sfsnet', None), **{m: (m, None) for m in RESIDUE_METHODS},
         'residue_albedo_gan_no_albedo': ('residue_albedo_gan', dict(w_albedo=0.))}   # run name -> (method, loss weights)
@@ -91,7 +94,7 @@ def train_run(name:str, folder, data:dict, cfg:dict, init=None, seed:int=0, prog
     from illumres.distributed import fit_run
     return fit_run([data['sfs_train'], data['wild_photos']], data['sfs_val'], folder, method,
                    cfg['sfsnet_epochs'] if name == 'sfsnet' else cfg['epochs'], cfg['lr'], cfg['bs'], cfg['width'] or 1.0, cfg['size'],
-                   lw, init, workers=cfg['workers'], seed=seed, args=dict(run=name), progress=progress)
+                   lw, init, workers=cfg['workers'], seed=seed, camera=cfg.get('camera'), args=dict(run=name), progress=progress)
 
 # %% ../nbs/12_reproduce.ipynb #79eb873d
 def _files(ds) -> list:
