@@ -227,6 +227,7 @@ def _same_run(out, args:dict):
     if not (Path(out)/'last.pt').exists() or not a.exists(): return
     try: old = json.loads(a.read_text())
     except ValueError: raise ValueError(f"{a}: not readable JSON: delete the run folder {out} to start over") from None
+    old.setdefault('camera', 'none')                   # runs made before the camera effects trained without them
     diff = [f'{k} {old.get(k)!r} (now {args.get(k)!r})' for k in _RUN_KEYS if k in old and old.get(k) != args.get(k)]
     if diff: raise ValueError(f"{out}: holds a run made with {', '.join(diff)}: use the same settings to resume it, or another --out")
 
