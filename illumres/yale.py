@@ -379,7 +379,9 @@ def _model_list(methods, checkpoints) -> list[tuple[str, object]]:
     for ck in checkpoints or []:
         p = Path(ck)
         if not p.exists(): raise FileNotFoundError(f"{p}: no such checkpoint: pass a run folder or its model.pt")
-        ms.append((p.parent.name if p.suffix == '.pt' else p.name, lambda p=p: get_model(str(p))))
+        name = p.parent.name if p.suffix == '.pt' else p.name
+        if name in dict(ms): name = str(ck)                  # a run folder named like a shipped method (or another run): its path
+        ms.append((name, lambda p=p: get_model(str(p))))
     return ms
 
 def yale_scores(subjects:list, models, progress:bool=True, zoom:float=1.) -> tuple[dict, dict]:
