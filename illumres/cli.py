@@ -306,9 +306,8 @@ def eval(data:str=None,               # dataset folder(s), comma-separated (opti
         report = {k: None if not math.isfinite(v) else v for k, v in r.items()}
     if heldout:
         from illumres.generalization import heldout_sets, generalization, generalization_md, model_settings
-        from illumres.decompose import default_model_dir, model_size
-        args_file = (Path(checkpoint) if Path(checkpoint).is_dir() else Path(checkpoint).parent) if checkpoint else default_model_dir(method or 'sfsnet')
-        st = model_settings(json.loads((args_file/'args.json').read_text()))
+        from illumres.decompose import model_size
+        st = model_settings(getattr(m, 'train_args', None) or {})
         where = Path(heldout_dir) if heldout_dir else Path(os.environ.get('XDG_CACHE_HOME') or Path.home()/'.cache')/'illumres'/'heldout'
         print(f"held-out sets: {n} faces each at {model_size(m)} px, framed '{st['framing']}', training shapes '{st['shapes']}' (kept in {where})")
         rows = generalization(m, heldout_sets(where, model_size(m), n, st['framing'], st['shapes'], progress=True), bs)

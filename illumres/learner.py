@@ -213,7 +213,7 @@ def save_weights(learn:Learner, path) -> Path:
     return path
 
 def load_model(path, device='cpu'):
-    "The model saved at `path` (`model.pt` or a run folder), rebuilt from the `args.json` beside it, in eval mode."
+    "The model saved at `path` (`model.pt` or a run folder), rebuilt from the `args.json` beside it (kept as `model.train_args`), in eval mode."
     path = Path(path)
     f = path/'model.pt' if path.is_dir() else path
     if not f.exists(): raise FileNotFoundError(f"{f}: no such model file: train one with `illumres train`, or pass a run folder")
@@ -224,6 +224,7 @@ def load_model(path, device='cpu'):
     load_weights(model, load_checkpoint(f, device, fix=f'train it again or copy it anew'), f,
                  f"the {args.get('method', 'sfsnet')} model of width {args.get('width', 1.0)} that {a} describes")
     model.train_size = args.get('size')                                 # the crop size it was trained on
+    model.train_args = args                                             # the run's settings (data framing, shapes, ...)
     return model.to(device).eval()
 
 @torch.no_grad()
