@@ -152,7 +152,8 @@ def synth(out:str,                    # dataset folder (created; rerun with the 
           workers:int=2,              # processes
           shard:str=None,             # K/N: make only shard K of N (N processes or machines share the work; see the README)
           framing:str='photo',        # photo (framed as decompose crops photos: room around the face, a background) or fill (the face fills the image)
-          expressions:str='train'):   # ICT faces' expressions: train (all but the held-out ones generalization tests use), heldout (only those) or all
+          expressions:str='train',    # ICT faces' expressions: train (all but the held-out ones generalization tests use), heldout (only those) or all
+          ambient:str=None):          # LO,HI: range of the lights' ambient share (default: the domain's, sfs 0.65,0.9, wild 0.35,0.65; a lone flash: near 0)
     "Generate synthetic faces with full ground truth in SfSNet's layout."
     from illumres.data import synthesize
     if size not in (64, 128): print(f"illumres synth: --size must be 64 or 128, got {size}", file=sys.stderr); return 2
@@ -165,8 +166,13 @@ def synth(out:str,                    # dataset folder (created; rerun with the 
         m = re.fullmatch(r'(\d+)/(\d+)', shard.strip())
         if not m or not int(m[1]) < int(m[2]): raise ValueError(f"--shard: expected K/N with 0 <= K < N (e.g. 0/4), got {shard!r}")
         sh = (int(m[1]), int(m[2]))
+    amb = None
+    if ambient is not None:
+        try: amb = [float(a) for a in ambient.split(',')]
+        except ValueError: amb = None
+        if amb is None or len(amb) != 2: raise ValueError(f"--ambient: expected LO,HI (e.g. 0,0.9), got {ambient!r}")
     on_interrupt(kept)
-    w = synthesize(out, n, size, domain, seed, shapes, ict, poses, lights, workers, shard=sh, framing=framing, expressions=expressions)
+    w = synthesize(out, n, size, domain, seed, shapes, ict, poses, lights, workers, shard=sh, framing=framing, expressions=expressions, ambient=amb)
     print(f'{len(w)} samples in {out} (manifest: {w.manifest})' + ('' if sh is None else
           '; all shards done: wrote manifest.jsonl' if w.merged else '; manifest.jsonl comes when every shard is done'))
     return 0

@@ -401,7 +401,7 @@ def _shape_task(out:str, id:int, todo:list, cfg:dict) -> list:
     recs = []
     for i in sorted({i for i, _ in todo}):                                  # the lights of a pose share its geometry
         js = [j for i2, j in todo if i2 == i]
-        vps = [view_params(cfg['seed'], id, i, j, cfg['domain'], cfg.get('framing', 'fill')) for j in js]
+        vps = [view_params(cfg['seed'], id, i, j, cfg['domain'], cfg.get('framing', 'fill'), cfg.get('ambient')) for j in js]
         for j, vp, s in zip(js, vps, render_pose(mesh, ao, sp, vps, cfg['size'])):
             files = write_sample(out, id, i, j, s)
             recs.append((f'{id}_{i}_{j}', dict(id=id, i=i, j=j, domain=cfg['domain'], files=files, shape=sp, view=vp)))
@@ -422,6 +422,7 @@ def synthesize(out,                      # dataset folder (created; rerun with t
                shard:tuple|None=None,    # (K, N): make only shapes K, K+N, ... (N processes or machines share the work)
                framing:str='photo',      # `illumres.synth.FRAMINGS`: 'photo' (framed as `decompose` crops photos) or 'fill' (the face fills the image)
                expressions:str='train',  # ICT faces' expressions (`illumres.mesh.EXPRESSION_SPLITS`): 'train' keeps the held-out ones for tests
+               ambient:tuple|None=None,  # (lo, hi): range of the lights' ambient share (default: the domain's; a lone flash is near 0)
               ) -> DatasetWriter:
     "Write `n` synthetic samples into folder `out` (resumable; `workers` processes; `shard=(K, N)`: only shapes K, K+N, ...); returns the writer."
     from concurrent.futures import ProcessPoolExecutor
@@ -437,10 +438,14 @@ def synthesize(out,                      # dataset folder (created; rerun with t
     if shapes not in SHAPES: raise ValueError(f"shapes: expected one of {', '.join(SHAPES)}, got {shapes!r}")
     if framing not in FRAMINGS: raise ValueError(f"framing: expected one of {', '.join(FRAMINGS)}, got {framing!r}")
     if expressions not in EXPRESSION_SPLITS: raise ValueError(f"expressions: expected one of {', '.join(EXPRESSION_SPLITS)}, got {expressions!r}")
+    if ambient is not None:
+        ambient = [float(a) for a in ambient]
+        if len(ambient) != 2 or not 0 <= ambient[0] <= ambient[1] <= 1: raise ValueError(f"ambient: expected lo,hi with 0 <= lo <= hi <= 1, got {ambient}")
     if ict is not None: ict = str(Path(ict).resolve())         # another ICT-FaceKit copy than the one that ships
     cfg = dict(n=n, size=size, domain=domain, seed=seed, shapes=shapes, ict=ict, poses=poses, lights=lights, format=1)
     if framing != 'fill': cfg['framing'] = framing              # (datasets made before framing existed are 'fill': they resume as they are)
     if shapes != 'procedural' and expressions != 'all': cfg['expressions'] = expressions     # (and before the split: 'all')
+    if ambient is not None: cfg['ambient'] = ambient            # (else the domain's range, as before)
     w = DatasetWriter(out, cfg, shard)                          # a shard's settings are the dataset's: config.json is the same
     per = poses * lights
     todo, keys = {}, []

@@ -226,12 +226,13 @@ def shape_params(seed:int, id:int, domain:str='sfs', shapes:str='procedural', ex
     elif expressions != 'all': p['expressions'] = expressions
     return p
 
-def view_params(seed:int, id:int, i:int, j:int, domain:str='sfs', framing:str='fill') -> dict:
-    "Pose `i` and light `j` of shape `id`, the effect strengths (deterministic in all four) and, if `framing='photo'`, the pose's `frame_params`."
+def view_params(seed:int, id:int, i:int, j:int, domain:str='sfs', framing:str='fill', ambient=None) -> dict:
+    """Pose `i` and light `j` of shape `id`, the effect strengths (deterministic in all four) and, if `framing='photo'`, the
+    pose's `frame_params`; `ambient` (lo, hi): the range of the light's ambient share (`sample_lights`; default: the domain's)."""
     if framing not in FRAMINGS: raise ValueError(f"framing: expected one of {', '.join(FRAMINGS)}, got {framing!r}")
     pose = sample_pose(int(np.random.default_rng([seed, id, i + 1]).integers(2**31)))
     rng = np.random.default_rng([seed, id, i + 1, j + 1])
-    light = sample_lights(1, seed=int(rng.integers(2**31)), ambient_share=DOMAINS[domain]['ambient_share'])
+    light = sample_lights(1, seed=int(rng.integers(2**31)), ambient_share=tuple(ambient or DOMAINS[domain]['ambient_share']))
     d = dict(pose=[float(a) for a in pose], light={k: v[0].tolist() for k, v in asdict(light).items()},
               effects=sample_effects(rng, domain))
     if framing == 'photo': d['frame'] = frame_params(seed, id, i, domain)      # (its own random stream: the rest is unchanged)
