@@ -19,15 +19,16 @@ from .sh import (directional_light, ambient_light, dominant_direction, sh_eval, 
 from .metrics import angular_error, si_mse, psnr, ssim
 from .photos import _grey, _eyes, _warp, _crop_affine, face_ellipse
 from .interp import relight
+from .camera import srgb_encode, srgb_decode
 
 # %% auto #0
-__all__ = ['YALE_NAME', 'MODERATE', 'SHADOW', 'SATURATED', 'FIXED_FRAMING', 'SOURCES', 'TARGETS', 'METRICS', 'FIG_SOURCE',
-           'FIG_TARGET', 'yale_direction', 'relight_direction', 'read_subject', 'failed_flashes', 'parse_subjects',
-           'subject_folders', 'is_moderate', 'photometric_stereo', 'ps_render', 'subject_ps', 'curl_ratio',
-           'cheek_sides', 'eye_framing', 'rotate_xy', 'crop_maps', 'inside_mask', 'subject_crops', 'split_light',
-           'target_light', 'direction_error', 'gain_fit', 'source_index', 'relight_pairs', 'relight_scores',
-           'eval_decomposition', 'eval_baselines', 'load_subjects', 'yale_scores', 'yale_table', 'yale_markdown',
-           'ps_quality', 'ps_figure', 'subject_figure', 'bench_yale', 'yale_cli']
+__all__ = ['YALE_NAME', 'MODERATE', 'SHADOW', 'SATURATED', 'FIXED_FRAMING', 'SOURCES', 'TARGETS', 'METRICS', 'TONES',
+           'FIG_SOURCE', 'FIG_TARGET', 'yale_direction', 'relight_direction', 'read_subject', 'failed_flashes',
+           'parse_subjects', 'subject_folders', 'is_moderate', 'photometric_stereo', 'ps_render', 'subject_ps',
+           'curl_ratio', 'cheek_sides', 'eye_framing', 'rotate_xy', 'crop_maps', 'inside_mask', 'subject_crops',
+           'split_light', 'target_light', 'direction_error', 'gain_fit', 'source_index', 'relight_pairs',
+           'relight_scores', 'eval_decomposition', 'eval_baselines', 'load_subjects', 'with_tone', 'yale_scores',
+           'yale_table', 'yale_markdown', 'ps_quality', 'ps_figure', 'subject_figure', 'bench_yale', 'yale_cli']
 
 # %% ../nbs/30_yale.ipynb #a911d5de
 def yale_direction(az, el) -> torch.Tensor:
@@ -326,12 +327,16 @@ def _take(d:dict, idx) -> dict:
     return {k: v[idx] for k, v in d.items() if torch.is_tensor(v) and v.dim() > 0 and len(v) == len(d['normal'])}
 
 def eval_decomposition(d:dict, c:dict, src:list, pairs, strength:float=1.) -> dict:
-    "Per-subject metrics (dict of floats) of a decomposition `d` of the source photos `src` of subject crops `c`."
+    """Per-subject metrics (dict of floats) of a decomposition `d` of the source photos `src` of subject crops `c`
+    (`c['tone'] == 'srgb'`: the photos were sRGB-encoded; the albedo is decoded before it is scored against the linear
+    photometric-stereo albedo, and relighting is scored in the encoded values the model saw)."""
     S = len(src)
     mask, gt_n, gt_a = c['mask'].expand(S, -1, -1, -1), c['normal'].expand(S, -1, -1, -1), c['albedo'].expand(S, -1, -1, -1)
     r = {f'normal_{k}': v.mean().item() for k, v in angular_error(d['normal'], gt_n, mask).items()}
     r['light_error'] = direction_error(dominant_direction(d['light']), c['dirs'][src]).mean().item()
-    r['albedo_si_mse'] = si_mse(d['albedo'].mean(1, keepdim=True), gt_a, mask).mean().item()
+    alb = d['albedo'].mean(1, keepdim=True)
+    if c.get('tone') == 'srgb': alb = srgb_decode(alb.clamp(0, 1))          # a model of sRGB photos: its albedo in sRGB values
+    r['albedo_si_mse'] = si_mse(alb, gt_a, mask).mean().item()
     pos = {s: k for k, s in enumerate(src)}
     k = torch.tensor([pos[int(s)] for s in pairs[:, 0]])
     dp = _take(d, k)
@@ -354,8 +359,9 @@ def eval_baselines(c:dict, src:list, pairs, mean_dir) -> dict:
     out['baseline: source unchanged'] = {k: v.mean().item() for k, v in relight_scores(c['imgs'][pairs[:, 0], :1], gt, pm).items()}
     n, a, dt = c['normal'], c['albedo'], c['dirs'][pairs[:, 1]]
     lam = a * (n.movedim(1, -1) @ dt.T).clamp_min(0).permute(3, 0, 1, 2)[:, 0, None]
-    out['oracle: PS Lambertian'] = {k: v.mean().item() for k, v in relight_scores(lam, gt, pm).items()}
-    shl = a * sh_shading(n.expand(P, -1, -1, -1), directional_light(dt))[:, :1]
+    enc = srgb_encode if c.get('tone') == 'srgb' else (lambda x: x)           # the targets' values
+    out['oracle: PS Lambertian'] = {k: v.mean().item() for k, v in relight_scores(enc(lam), gt, pm).items()}
+    shl = enc(a * sh_shading(n.expand(P, -1, -1, -1), directional_light(dt))[:, :1])
     out['oracle: PS SH (order 2)'] = {k: v.mean().item() for k, v in relight_scores(shl, gt, pm).items()}
     return out
 
@@ -384,12 +390,19 @@ def _model_list(methods, checkpoints) -> list[tuple[str, object]]:
         ms.append((name, lambda p=p: get_model(str(p))))
     return ms
 
-def yale_scores(subjects:list, models, progress:bool=True, zoom:float=1.) -> tuple[dict, dict]:
+TONES = ('linear', 'srgb')
+
+def with_tone(c:dict, tone:str='linear') -> dict:
+    "Subject crops `c` with their photos as the camera gave them (`linear`) or sRGB-encoded as a JPEG would hold them (`srgb`)."
+    if tone not in TONES: raise ValueError(f"--tone: expected one of {', '.join(TONES)}, got {tone!r}")
+    return dict(c, tone=tone, imgs=srgb_encode(c['imgs']) if tone == 'srgb' else c['imgs'])
+
+def yale_scores(subjects:list, models, progress:bool=True, zoom:float=1., tone:str='linear') -> tuple[dict, dict]:
     "Per-subject metrics `{model: {metric: [per subject]}}` of `models` [(name, loader)] and of the baselines; and the decompositions kept for figures."
     from illumres.decompose import decompose, model_size
     crops = {}
     def crops_at(size):
-        if size not in crops: crops[size] = [subject_crops(x['s'], x['ps'], size, zoom=zoom) for x in subjects]
+        if size not in crops: crops[size] = [with_tone(subject_crops(x['s'], x['ps'], size, zoom=zoom), tone) for x in subjects]
         return crops[size]
     scores, keep = {}, {}
     def add(name, r):
@@ -513,13 +526,13 @@ def _md_rows(rows:list[dict]) -> str:
     return '\n'.join(['| ' + ' | '.join(rows[0]) + ' |', '|---' * len(rows[0]) + '|'] + ['| ' + ' | '.join(map(str, r.values())) + ' |' for r in rows])
 
 def bench_yale(root, subjects='1-10', methods=None, checkpoints=None, out='results/yale', cache=None,
-               figures:bool=True, progress:bool=True, n_boot:int=2000, seed:int=0, zoom:float=1.) -> list[dict]:
+               figures:bool=True, progress:bool=True, n_boot:int=2000, seed:int=0, zoom:float=1., tone:str='linear') -> list[dict]:
     "Score models on Extended Yale B (CroppedYale folder `root`); write the CSV, markdown and figures into `out`; return the rows."
     t0 = time.time()
     out = Path(out)
     models = _model_list(methods, checkpoints)
     subjects = load_subjects(root, subjects, out/'cache' if cache is None else cache, progress)
-    scores, extra = yale_scores(subjects, models, progress, zoom)
+    scores, extra = yale_scores(subjects, models, progress, zoom, tone)
     rows = yale_table(scores, n_boot, seed)
     names = [x['s']['subject'] for x in subjects]
     write_csv(rows, out/'yale_metrics.csv')
@@ -529,7 +542,7 @@ def bench_yale(root, subjects='1-10', methods=None, checkpoints=None, out='resul
     write_csv(psq, out/'yale_ps.csv')
     ps_res = [x['ps']['residual'] for x in subjects]
     title = (f"Extended Yale B, subjects {', '.join(names)}: mean over subjects [95 % bootstrap interval]; "
-             f"PS residual {np.mean(ps_res):.3f} (range {min(ps_res):.3f}-{max(ps_res):.3f}){'' if zoom == 1 else f'; zoom {zoom:g}'}")
+             f"PS residual {np.mean(ps_res):.3f} (range {min(ps_res):.3f}-{max(ps_res):.3f}){'' if zoom == 1 else f'; zoom {zoom:g}'}{'' if tone == 'linear' else f'; photos {tone}-encoded'}")
     md_ = yale_markdown(rows, title) + '\n\n**Photometric stereo per subject**\n\n' + _md_rows(psq)
     with atomic_write(out/'yale_metrics.md') as t: t.write_text(md_ + '\n')
     if figures:
@@ -551,9 +564,10 @@ def yale_cli(argv:list|None=None) -> int:
     p.add_argument('--out', default='results/yale', help='output folder')
     p.add_argument('--cache', default=None, help='photometric-stereo cache folder (default OUT/cache)')
     p.add_argument('--zoom', type=float, default=1., help='frame the face tighter than the package cropper (1: same framing)')
+    p.add_argument('--tone', default='linear', choices=TONES, help="the photos as the camera gave them (linear) or sRGB-encoded, as photos usually reach a model (srgb)")
     p.add_argument('--no-figures', action='store_true', help='skip the figures')
     a = p.parse_args(sys.argv[1:] if argv is None else list(argv))
-    try: bench_yale(a.root, a.subjects, a.method, a.checkpoint, a.out, a.cache, figures=not a.no_figures, zoom=a.zoom)
+    try: bench_yale(a.root, a.subjects, a.method, a.checkpoint, a.out, a.cache, figures=not a.no_figures, zoom=a.zoom, tone=a.tone)
     except (OSError, ValueError) as e:
         if os.environ.get('ILLUMRES_DEBUG'): raise
         print(f'illumres bench yale: {e}', file=sys.stderr); return 1
