@@ -15,7 +15,7 @@ import numpy as np, torch
 from PIL import Image
 from .core import atomic_write, save_figure, write_csv
 from .sh import (directional_light, ambient_light, dominant_direction, sh_eval, sh_shading, light_rgb,
-                         unit_normal, encode_normal, SH_C1)
+                         unit_normal, encode_normal, sh_basis, SH_C1)
 from .metrics import angular_error, si_mse, psnr, ssim
 from .photos import _grey, _eyes, _warp, _crop_affine, face_ellipse
 from .interp import relight
@@ -27,8 +27,9 @@ __all__ = ['YALE_NAME', 'MODERATE', 'SHADOW', 'SATURATED', 'FIXED_FRAMING', 'SOU
            'parse_subjects', 'subject_folders', 'is_moderate', 'photometric_stereo', 'ps_render', 'subject_ps',
            'curl_ratio', 'cheek_sides', 'eye_framing', 'rotate_xy', 'crop_maps', 'inside_mask', 'subject_crops',
            'split_light', 'target_light', 'direction_error', 'gain_fit', 'source_index', 'relight_pairs',
-           'relight_scores', 'eval_decomposition', 'eval_baselines', 'load_subjects', 'with_tone', 'yale_scores',
-           'yale_table', 'yale_markdown', 'ps_quality', 'ps_figure', 'subject_figure', 'bench_yale', 'yale_cli']
+           'relight_scores', 'fit_sh_light', 'eval_decomposition', 'eval_baselines', 'load_subjects', 'with_tone',
+           'yale_scores', 'yale_table', 'yale_markdown', 'ps_quality', 'ps_figure', 'subject_figure', 'bench_yale',
+           'yale_cli']
 
 # %% ../nbs/30_yale.ipynb #a911d5de
 def yale_direction(az, el) -> torch.Tensor:
@@ -322,6 +323,24 @@ def relight_scores(pred, gt, mask) -> dict:
     s = ssim(p, gt, mask)
     return dict(relight_psnr=psnr(p, gt, mask), relight_ssim=s, relight_dssim=(1 - s) / 2)
 
+# %% ../nbs/30_yale.ipynb #bcb0b946
+def fit_sh_light(img,                  # photos `(B,C,H,W)` (grey: the channel mean is fitted)
+                 normal,               # normals `(1|B,3,H,W)`
+                 albedo,               # albedo `(1|B,1,H,W)`
+                 mask,                 # `(1|B,1,H,W)`: the pixels fitted
+                 order:int=2,          # SH bands fitted: 1 (4 terms) or 2 (all 9)
+                ) -> torch.Tensor:     # grey light `(B,27)`, zero above `order`
+    "The SH light that best explains `img` as `albedo * sh_shading(normal, light)` on `mask`, in least squares."
+    if order not in (1, 2): raise ValueError(f"order: expected 1 or 2, got {order}")
+    k, B = (4, 9)[order - 1], img.shape[0]
+    basis = sh_basis(normal) * albedo                                       # (1|B,9,H,W)
+    out = img.new_zeros(B, 9)
+    for b in range(B):
+        m = mask[min(b, len(mask) - 1), 0] > 0.5
+        A = basis[min(b, len(basis) - 1), :k][:, m].T.double()
+        out[b, :k] = torch.linalg.lstsq(A, img[b].mean(0)[m][:, None].double()).solution[:, 0].to(out)
+    return out.repeat(1, 3)
+
 # %% ../nbs/30_yale.ipynb #8023a0dc
 def _take(d:dict, idx) -> dict:
     return {k: v[idx] for k, v in d.items() if torch.is_tensor(v) and v.dim() > 0 and len(v) == len(d['normal'])}
@@ -363,6 +382,10 @@ def eval_baselines(c:dict, src:list, pairs, mean_dir) -> dict:
     out['oracle: PS Lambertian'] = {k: v.mean().item() for k, v in relight_scores(enc(lam), gt, pm).items()}
     shl = enc(a * sh_shading(n.expand(P, -1, -1, -1), directional_light(dt))[:, :1])
     out['oracle: PS SH (order 2)'] = {k: v.mean().item() for k, v in relight_scores(shl, gt, pm).items()}
+    lin = srgb_decode(c['imgs'][src]) if c.get('tone') == 'srgb' else c['imgs'][src]     # the fit is in linear values
+    for o in (2, 1):
+        fit = fit_sh_light(lin, n, a, c['mask'], o)
+        out[f'oracle: SH light fit, order {o}'] = {'light_error': direction_error(dominant_direction(fit), c['dirs'][src]).mean().item()}
     return out
 
 # %% ../nbs/30_yale.ipynb #b58ee919
