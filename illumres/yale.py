@@ -342,24 +342,30 @@ def fit_sh_light(img,                  # photos `(B,C,H,W)` (grey: the channel m
     return out.repeat(1, 3)
 
 # %% ../nbs/30_yale.ipynb #8023a0dc
+TONES = ('linear', 'srgb')
+
 def _take(d:dict, idx) -> dict:
     return {k: v[idx] for k, v in d.items() if torch.is_tensor(v) and v.dim() > 0 and len(v) == len(d['normal'])}
 
-def eval_decomposition(d:dict, c:dict, src:list, pairs, strength:float=1.) -> dict:
-    """Per-subject metrics (dict of floats) of a decomposition `d` of the source photos `src` of subject crops `c`
-    (`c['tone'] == 'srgb'`: the photos were sRGB-encoded; the albedo is decoded before it is scored against the linear
-    photometric-stereo albedo, and relighting is scored in the encoded values the model saw)."""
+def eval_decomposition(d:dict, c:dict, src:list, pairs, strength:float=1., space:str|None=None) -> dict:
+    """Per-subject metrics (dict of floats) of a decomposition `d` of the source photos `src` of subject crops `c`.
+    `space`: the values the model's outputs are in, `linear` or `srgb` (default: those of its input, `c['tone']`; a
+    model trained with camera effects outputs linear values from any input). Albedo is scored against the linear
+    photometric-stereo albedo (`srgb` albedos decoded first), relighting in the values of the target photos."""
     S = len(src)
     mask, gt_n, gt_a = c['mask'].expand(S, -1, -1, -1), c['normal'].expand(S, -1, -1, -1), c['albedo'].expand(S, -1, -1, -1)
     r = {f'normal_{k}': v.mean().item() for k, v in angular_error(d['normal'], gt_n, mask).items()}
     r['light_error'] = direction_error(dominant_direction(d['light']), c['dirs'][src]).mean().item()
     alb = d['albedo'].mean(1, keepdim=True)
-    if c.get('tone') == 'srgb': alb = srgb_decode(alb.clamp(0, 1))          # a model of sRGB photos: its albedo in sRGB values
+    tone = c.get('tone', 'linear'); space = space or tone
+    if space not in TONES: raise ValueError(f"space: expected one of {', '.join(TONES)}, got {space!r}")
+    if space == 'srgb': alb = srgb_decode(alb.clamp(0, 1))                   # its albedo in sRGB values
     r['albedo_si_mse'] = si_mse(alb, gt_a, mask).mean().item()
     pos = {s: k for k, s in enumerate(src)}
     k = torch.tensor([pos[int(s)] for s in pairs[:, 0]])
     dp = _take(d, k)
     img = relight(dp, target_light(dp['light'], c['dirs'][pairs[:, 1]]), strength)
+    if (space, tone) == ('linear', 'srgb'): img = srgb_encode(img.clamp_min(0))    # a linear relit image against sRGB photos
     P = len(pairs)
     rs = relight_scores(img, c['imgs'][pairs[:, 1], :1], c['mask'].expand(P, -1, -1, -1))
     return {**r, **{k: v.mean().item() for k, v in rs.items()}}
@@ -413,8 +419,6 @@ def _model_list(methods, checkpoints) -> list[tuple[str, object]]:
         ms.append((name, lambda p=p: get_model(str(p))))
     return ms
 
-TONES = ('linear', 'srgb')
-
 def with_tone(c:dict, tone:str='linear') -> dict:
     "Subject crops `c` with their photos as the camera gave them (`linear`) or sRGB-encoded as a JPEG would hold them (`srgb`)."
     if tone not in TONES: raise ValueError(f"--tone: expected one of {', '.join(TONES)}, got {tone!r}")
@@ -437,12 +441,13 @@ def yale_scores(subjects:list, models, progress:bool=True, zoom:float=1., tone:s
     for name, load in models:
         t0 = time.time()
         model = load()
+        space = 'linear' if (getattr(model, 'train_args', None) or {}).get('camera') == 'photo' else tone   # its outputs' values
         for c in crops_at(model_size(model)):
             src, pairs = source_index(c), relight_pairs(c)
             d = decompose(model, c['imgs'][src], c['mask'].expand(len(src), -1, -1, -1))
-            add(name, eval_decomposition(d, c, src, pairs))
+            add(name, eval_decomposition(d, c, src, pairs, space=space))
             if d['residue'].any():                                 # SfSNet's is zero: nothing to turn off
-                add(f'{name} (residue off)', {k: v for k, v in eval_decomposition(d, c, src, pairs, 0.).items() if k.startswith('relight')})
+                add(f'{name} (residue off)', {k: v for k, v in eval_decomposition(d, c, src, pairs, 0., space).items() if k.startswith('relight')})
             keep.setdefault(name, []).append(d)
         if progress: print(f"{name}: scored in {time.time() - t0:.1f} s", file=sys.stderr)
     return scores, dict(decompositions=keep, crops=crops)
