@@ -194,7 +194,8 @@ def fit_run(train,                       # training data: folder(s) or a dataset
     dev = f"cuda:{os.environ.get('LOCAL_RANK', 0)}" if torch.cuda.is_available() else 'cpu'    # a process per GPU
     dls = face_dataloaders(train, valid, bs=bs, keys=TRUTH_KEYS, num_workers=workers, seed=seed, device=dev)
     from illumres.generalization import data_settings
-    made = data_settings([str(f) for f in (train if isinstance(train, (list, tuple)) else [train]) if isinstance(f, (str, Path))])
+    folders = [str(f) for f in (train if isinstance(train, (list, tuple)) else [train]) if isinstance(f, (str, Path))]
+    made = data_settings(folders or (args or {}).get('data') or [])   # datasets given: the folders `args['data']` names (the CLI's)
     learn = sfs_learner(dls, method, width, size, loss_weights, mixed_precision=mixed_precision, ckpt=out, init=init,
                         freeze_base=freeze_base, camera=camera_effects(camera, seed),
                         args=dict(args or {}, epochs=epochs, lr=lr, bs=bs, seed=seed, **made))   # framing, shapes: what `eval --heldout` compares with
