@@ -223,7 +223,10 @@ STARTED = []
 
 def start(*args):
     "Start `illumres ARGS` in its own process group (as a shell does), stopped for good at the end of the test."
-    p = subprocess.Popen([str(EXE), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    # a terminal's Ctrl-C reaches a foreground job; a job started in the background of a non-interactive shell (nohup
+    # make test &) inherits SIGINT ignored, and Python keeps it so: give the command the default handler back
+    p = subprocess.Popen([str(EXE), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     STARTED.append(p)
     return p
 
