@@ -330,7 +330,7 @@ def decompose(*inputs:str,            # photos and/or folders of photos
               out:str='decomposed',   # folder for <stem>_face/_mask/_normal/_albedo/_shading/_residue/_shading_final/_recon.png, _light.txt, _grid.png
               checkpoint:str=None,    # run folder or model.pt (default: the shipped weights of --method)
               method:str=None,        # the shipped weights of this method (default sfsnet; also shading_residue)
-              size:int=None,          # crop size (default: the model's training size)
+              size:int=None,          # crop size (default: the model's training size); without --checkpoint also the shipped weights' size: 64 (default) or 128
               cropped:bool=False,     # the photos are already aligned face crops
               all_faces:bool=False):  # every face of a photo, not only the largest
     "Decompose the faces of photos into normal, albedo, shading (and residue), light and reconstruction."
@@ -347,7 +347,7 @@ def pseudo_label(inputs:str,          # folder of photos (or of crops with --cro
                  out:str,             # folder for the labels (N_face.png, N_albedo.png, N_normal.png, N_mask.png, N_light.txt)
                  checkpoint:str=None, # run folder or model.pt (default: the shipped weights of --method)
                  method:str=None,     # the shipped weights of this method (default sfsnet), when no --checkpoint
-                 size:int=None,       # crop size (default: the model's training size)
+                 size:int=None,       # crop size (default: the model's training size); without --checkpoint also the shipped weights' size: 64 (default) or 128
                  cropped:bool=False): # the photos are already aligned face crops
     "Label real photos with a trained model, in SfSNet's pseudo-labelled layout (for `illumres train`)."
     from illumres.decompose import pseudo_label as pl

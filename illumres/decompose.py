@@ -26,32 +26,43 @@ from .synth import show_components
 from .show import for_display
 
 # %% auto #0
-__all__ = ['default_model_dir', 'shipped_methods', 'get_model', 'model_size', 'decompose', 'show_decomposition',
-           'write_decomposition', 'decompose_photos', 'pseudo_label', 'asset_dir', 'bundled_faces', 'synthetic_face',
-           'load_face', 'decompose_face']
+__all__ = ['DEFAULT_SIZE', 'shipped_sizes', 'default_model_dir', 'shipped_methods', 'get_model', 'model_size', 'decompose',
+           'show_decomposition', 'write_decomposition', 'decompose_photos', 'pseudo_label', 'asset_dir',
+           'bundled_faces', 'synthetic_face', 'load_face', 'decompose_face']
 
 # %% ../nbs/07a_decompose.ipynb #2ce130f2
-def default_model_dir(method:str='sfsnet') -> Path:
-    "Folder of the default weights of `method` shipped in the package."
-    return shipped_weights(method)
+DEFAULT_SIZE = 64    # the size of the shipped weights that decompose, relight, the app and eval use unless asked for another:
+                     # 64 until a 128 px model does better on Extended Yale B (the README's measurements)
+
+def shipped_sizes(method:str='sfsnet') -> list[int]:
+    "The sizes (px) at which weights of `method` ship with the package."
+    return [s for s in (64, 128) if (shipped_weights(method, s)/'model.pt').exists()]
+
+def default_model_dir(method:str='sfsnet', size:int|None=None) -> Path:
+    "Folder of the shipped weights of `method` at `size` px; sizes without weights (and None) get `DEFAULT_SIZE`'s, else the 64 px ones."
+    sizes = shipped_sizes(method)
+    for s in (size, DEFAULT_SIZE):
+        if s in sizes: return shipped_weights(method, s)
+    return shipped_weights(method, 64)
 
 def shipped_methods() -> list[str]:
     "The methods whose default weights ship with the package."
-    return sorted(m for m in METHODS if (default_model_dir(m)/'model.pt').exists())
+    return sorted(m for m in METHODS if shipped_sizes(m))
 
 def get_model(model=None,              # a model (returned as is), a run folder or `model.pt`; None: the shipped weights of `method`
               device='cpu',            # where to put it
               method:str|None=None,    # the shipped weights of this method (default sfsnet), when no `model`
+              size:int|None=None,      # ... at this size where they ship at it (64 or 128), else at `DEFAULT_SIZE`
              ) -> torch.nn.Module:     # in eval mode
-    "`model` if it is a module, else the model saved at `model` (run folder or `model.pt`), else the shipped weights of `method` (SfSNet)."
+    "`model` if it is a module, else the model saved at `model` (run folder or `model.pt`), else the shipped weights of `method` (SfSNet) at `size`."
     if isinstance(model, torch.nn.Module): return model.to(device).eval()
     if model: return load_model(model, device)
     method = method or 'sfsnet'
     if method not in METHODS: raise ValueError(f"method: expected one of {', '.join(METHODS)}, got {method!r}")
-    if not (default_model_dir(method)/'model.pt').exists():
+    if not (default_model_dir(method, size)/'model.pt').exists():
         raise ValueError(f"method {method!r}: no weights ship with illumres (shipped: {', '.join(shipped_methods())}): "
                          f"train one with `illumres train --method {method} --out RUN`, then pass RUN as --checkpoint (model=RUN in Python)")
-    return load_model(default_model_dir(method), device)
+    return load_model(default_model_dir(method, size), device)
 
 def model_size(model, default:int=64) -> int:
     "The input size a model was trained at (from its run's args), else `default`."
@@ -111,7 +122,7 @@ def write_decomposition(d:dict, out, stem:str, i:int=0) -> Path:
 def decompose_photos(inputs,              # photo files and/or folders of photos
                      out,                 # folder for `<stem>_face/_mask/_normal/_albedo/_shading/_recon.png`, `_light.txt`, `_grid.png`
                      model=None,          # a model, a run folder or `model.pt` (default: the shipped weights of `method`)
-                     size:int|None=None,  # crop size (default: the model's training size)
+                     size:int|None=None,  # crop size (default: the model's training size); without `model`, the shipped weights of this size (64, 128)
                      cropped:bool=False,  # the photos are already aligned face crops
                      all_faces:bool=False,# every face of a photo, not only the largest
                      method:str|None=None,# the shipped weights of this method (default sfsnet), when no `model`
@@ -121,7 +132,7 @@ def decompose_photos(inputs,              # photo files and/or folders of photos
     Returns dict(faces=[output stems], skipped=[photos], renamed=[...]); output stems never collide (see `FaceNames`)."""
     if size is not None and (int(size) != size or size < 8): raise ValueError(f"size: expected a crop size of at least 8 px, got {size}")
     photos = _photos(inputs)
-    model = get_model(model, method=method)
+    model = get_model(model, method=method, size=size)
     size = size or model_size(model)
     done, skipped, names = [], [], FaceNames(photos)
     for p in tqdm(photos, desc='decomposing', unit='photo', disable=not progress):
@@ -138,7 +149,7 @@ def decompose_photos(inputs,              # photo files and/or folders of photos
 def pseudo_label(inputs,                  # photo files and/or folders of photos
                  out,                     # folder for the labels (`N_face/_albedo/_normal/_mask.png`, `N_light.txt`, `sources.csv`)
                  model=None,              # a model, a run folder or `model.pt` (default: the shipped weights of `method`)
-                 size:int|None=None,      # crop size (default: the model's training size)
+                 size:int|None=None,      # crop size (default: the model's training size); without `model`, the shipped weights of this size
                  cropped:bool=False,      # the photos are already aligned face crops
                  progress:bool=False,     # a progress bar
                  method:str|None=None,    # the shipped weights of this method (default sfsnet), when no `model`
@@ -147,7 +158,7 @@ def pseudo_label(inputs,                  # photo files and/or folders of photos
     `out/sources.csv` links each label `N` back to its photo."""
     if size is not None and (int(size) != size or size < 8): raise ValueError(f"size: expected a crop size of at least 8 px, got {size}")
     photos = _photos(inputs)
-    model = get_model(model, method=method)
+    model = get_model(model, method=method, size=size)
     size = size or model_size(model)
     n, sources = 0, []
     for p in tqdm(photos, desc='labelling', unit='photo', disable=not progress):
@@ -209,6 +220,6 @@ def decompose_face(source, model=None, method:str|None=None, size:int|None=None,
     if isinstance(model, str) and model == 'truth':
         if not str(source).startswith('synth:'): raise ValueError(f"model 'truth': only synthetic faces (synth:SEED) have a ground truth, not {source}")
         return synthetic_face(int(str(source)[6:]), size or 64)
-    m = get_model(model, method=method)
+    m = get_model(model, method=method, size=size)
     f = load_face(source, size or model_size(m), cropped)
     return decompose(m, f['face'], f['mask'])

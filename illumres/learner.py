@@ -138,10 +138,10 @@ def resume(learn:Learner, path) -> int:
     return state['epoch'] + 1
 
 # %% ../nbs/07_learner.ipynb #c31b7869
-def shipped_weights(method:str='sfsnet') -> Path:
-    "Folder of the default weights of `method` shipped inside the package."
+def shipped_weights(method:str='sfsnet', size:int=64) -> Path:
+    "Folder of the weights of `method` at `size` px shipped inside the package: `weights/<method>` (64 px), `weights/<method>_<size>`."
     from importlib.resources import files
-    return Path(str(files('illumres')))/'weights'/method
+    return Path(str(files('illumres')))/'weights'/(method if int(size) == 64 else f'{method}_{int(size)}')
 
 METHODS = {'sfsnet': lambda width, size, **kw: sfsnet(width),            # name -> model builder (width, input size)
            'skipnet': lambda width, size, **kw: skipnet(size, width),     # SkipNet: SfSNet's pseudo-labeller
