@@ -46,6 +46,13 @@ def _interrupted(cmd:str) -> str:
     except Exception: note = None
     return f'illumres {cmd}: interrupted' + (f'; {note}' if note else '')
 
+def _close_bars():
+    "End the line of every progress bar still open (one the interrupt stopped mid-loop), so a message after it starts a line of its own."
+    from tqdm import tqdm
+    for b in list(getattr(tqdm, '_instances', ())):
+        try: b.close()
+        except Exception: pass
+
 def _negative_values(parser, argv:list) -> list:
     "`--opt -30,20` -> `--opt=-30,20`: argparse reads a value starting with '-' that is not a plain number as an option."
     takes = {s for a in parser._actions if a.nargs is None for s in a.option_strings}
@@ -87,7 +94,7 @@ def main(argv:list|None=None) -> int:
             from illumres.yale import yale_cli
             try: return yale_cli(argv[2:])
             except KeyboardInterrupt:
-                print('illumres bench: interrupted; finished photometric-stereo fits are cached: rerun the same command to resume', file=sys.stderr); return 130
+                _close_bars(); print('illumres bench: interrupted; finished photometric-stereo fits are cached: rerun the same command to resume', file=sys.stderr); return 130
     cmd, f = argv[0], COMMANDS.get(argv[0])
     if f is None:
         print(f"illumres: unknown command {cmd!r}; `illumres --help` lists the commands", file=sys.stderr); return 2
@@ -110,6 +117,7 @@ def main(argv:list|None=None) -> int:
             print(f'illumres {cmd}: {_as_flags(str(e), f)}', file=sys.stderr); return 1
         except KeyboardInterrupt:               # Ctrl-C: one line saying what was kept and how to resume
             if debug: raise
+            _close_bars()
             print(_interrupted(cmd), file=sys.stderr, flush=True); return 130
     return res if isinstance(res, int) else 0
 

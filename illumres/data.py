@@ -462,7 +462,7 @@ def synthesize(out,                      # dataset folder (created; rerun with t
         threads = torch.get_num_threads(); torch.set_num_threads(1)
         try:
             for id, t in todo.items(): done(_shape_task(str(out), id, t, cfg))
-        finally: torch.set_num_threads(threads)
+        finally: torch.set_num_threads(threads); bar.close()   # closed on Ctrl-C too: its line ends before the message that follows
     else:
         import signal, threading
         main = threading.current_thread() is threading.main_thread()
