@@ -233,7 +233,7 @@ def _datasets(folders:str, flip_p:float, skip_bad:bool, threads:int):
     if bad: print(f'skipping {len(bad)} bad samples of {folders}', file=sys.stderr)
     return parts[0] if len(parts) == 1 else ConcatDataset(parts)
 
-_RUN_KEYS = ('method', 'width', 'size', 'freeze_base', 'init', 'loss_weights', 'camera')   # what makes a run's model; epochs may grow
+_RUN_KEYS = ('method', 'width', 'size', 'freeze_base', 'init', 'loss_weights', 'camera', 'coarse')   # what makes a run's model; epochs may grow
 
 def _same_run(out, args:dict):
     "Refuse to resume run folder `out` with other model settings than those in its args.json."
@@ -251,7 +251,8 @@ def train(data:str,                   # training data: folder(s), comma-separate
           out:str='runs/sfsnet',      # run folder: args.json, last.pt (every epoch), model.pt
           method:str='sfsnet',        # sfsnet, skipnet (SfSNet's pseudo-labeller) or a residue method (illumres.residue.RESIDUE_METHODS)
           init:str=None,              # start from this trained SfSNet (run folder, model.pt, or 'default': the shipped one)
-          scratch:bool=False,         # residue methods: train SfSNet's parts too (nothing frozen)
+          scratch:bool=False,         # residue methods, and --coarse 2 with --init: train the SfSNet started from too (nothing frozen)
+          coarse:int=1,               # 2: run the model at half the size and refine its normal and albedo at full size (sees more of the face at 128 px)
           loss:str=None,              # loss weights overriding the method's, e.g. 'w_albedo=0,w_recon=1'
           width:float=0.5,            # channel-width multiplier (1 = the paper; taken from --init when given)
           epochs:int=10,              # epochs
@@ -286,7 +287,7 @@ def train(data:str,                   # training data: folder(s), comma-separate
         return f"kept {f} ({load_checkpoint(f)['epoch'] + 1} of {epochs} epochs done); rerun the same command to resume"
     on_interrupt(kept)
     fit_run(tds, vds, out, method, epochs, lr, bs, width, loss_weights=lw, init=init, freeze_base=not scratch,
-            camera=camera, mixed_precision=mixed_precision, workers=workers, seed=seed, args=args, say=print,
+            coarse=coarse, camera=camera, mixed_precision=mixed_precision, workers=workers, seed=seed, args=args, say=print,
             before=lambda learn: _same_run(out, next(cb for cb in learn.cbs if isinstance(cb, Checkpoint)).args))
     if torch.distributed.is_available() and torch.distributed.is_initialized(): torch.distributed.destroy_process_group()
     return 0

@@ -175,6 +175,7 @@ def fit_run(train,                       # training data: folder(s) or a dataset
             loss_weights:dict|None=None, # loss weights overriding the method's
             init=None,                   # start from this trained SfSNet (run folder, model.pt, 'default')
             freeze_base:bool=True,       # residue methods: SfSNet's parts frozen, as in the original
+            coarse:int=1,                # 2: the model at half the size, refined at full size (`illumres.models.TwoScale`)
             camera=None,                 # camera effects on the synthetic training inputs (`illumres.camera`): None, 'photo', a dict of changes to `CAMERA`
             mixed_precision:bool=True,   # `AutoMixedPrecision`
             workers:int=0,               # loader processes
@@ -197,7 +198,7 @@ def fit_run(train,                       # training data: folder(s) or a dataset
     folders = [str(f) for f in (train if isinstance(train, (list, tuple)) else [train]) if isinstance(f, (str, Path))]
     made = data_settings(folders or (args or {}).get('data') or [])   # datasets given: the folders `args['data']` names (the CLI's)
     learn = sfs_learner(dls, method, width, size, loss_weights, mixed_precision=mixed_precision, ckpt=out, init=init,
-                        freeze_base=freeze_base, camera=camera_effects(camera, seed),
+                        freeze_base=freeze_base, coarse=coarse, camera=camera_effects(camera, seed),
                         args=dict(args or {}, epochs=epochs, lr=lr, bs=bs, seed=seed, **made))   # framing, shapes: what `eval --heldout` compares with
     if before: before(learn)
     say = say if say and is_main() else (lambda *a: None)

@@ -151,7 +151,8 @@ class Phases(Callback):
     def switch(self, k:int):
         "Make phase `k` the current one."
         ph, self.current = self.phases[k], k
-        set_trainable(getattr(self.learn.model, 'module', self.learn.model), ph['train'])    # distributed: inside the DDP wrapper
+        m = getattr(self.learn.model, 'module', self.learn.model)              # distributed: inside the DDP wrapper
+        set_trainable(getattr(m, 'net', m) if getattr(m, 'coarse', 1) == 2 else m, ph['train'])   # `TwoScale`: its method's parts
         self.learn.loss_func = type(self.learn.loss_func)(**ph['loss'])
         gan = next((cb for cb in self.learn.cbs if isinstance(cb, AlbedoGAN)), None)
         if gan is not None: gan.active = bool(ph.get('gan'))

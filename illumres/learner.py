@@ -20,7 +20,7 @@ from fastai.optimizer import Adam
 from fastai.torch_core import find_bs, rank_distrib
 from .core import atomic_write
 from .data import set_epoch
-from .models import sfsnet, skipnet
+from .models import sfsnet, skipnet, TwoScale
 from .losses import SfSLoss
 from .metrics import sfs_metrics
 from .residue import ResidueNet, ResidueLoss, RESIDUE_METHODS, method_phases, method_config
@@ -147,20 +147,42 @@ METHODS = {'sfsnet': lambda width, size, **kw: sfsnet(width),            # name 
            'skipnet': lambda width, size, **kw: skipnet(size, width),     # SkipNet: SfSNet's pseudo-labeller
            **{m: (lambda m: lambda width, size, **kw: ResidueNet(m, width, size, **kw))(m) for m in RESIDUE_METHODS}}
 
-def build_model(method:str, width:float=1.0, size:int=128, init=None, freeze_base:bool=True):
-    "A new model of `method`; a residue method starts from the SfSNet saved at `init` (run folder, model.pt, or 'default')."
+def build_model(method:str, width:float=1.0, size:int=128, init=None, freeze_base:bool=True, coarse:int=1):
+    """A new model of `method`; a residue method starts from the SfSNet saved at `init` (run folder, model.pt, or 'default').
+    `coarse=2`: the model runs at half the size, its maps refined at full size (`TwoScale`)."""
     if method not in METHODS: raise ValueError(f"method: expected one of {', '.join(METHODS)}, got {method!r}")
-    if method == 'sfsnet' and init: return _load_sfsnet(init).train()     # fine-tune a trained SfSNet
+    if coarse not in (1, 2): raise ValueError(f"coarse: expected 1 (the model at the input size) or 2 (at half of it, refined at full size), got {coarse}")
+    if coarse == 2: return _two_scale(method, width, size, init, freeze_base)
+    if method == 'sfsnet' and init: return _load_sfsnet(init, coarse).train()     # fine-tune a trained SfSNet
     if method not in RESIDUE_METHODS:
         if init: raise ValueError(f"init: {method!r} cannot start from a trained SfSNet")
         return METHODS[method](width, size)
-    base = _load_sfsnet(init).train() if init else None
+    base = _load_sfsnet(init, coarse).train() if init else None
     return METHODS[method](getattr(base, 'width', width), size, base=base, freeze_base=freeze_base)
 
-def _load_sfsnet(init):
+def _load_sfsnet(init, coarse:int=1):
+    "The SfSNet saved at `init`: plain, or a `TwoScale` one (only when `coarse` is 2)."
     m = load_model(shipped_weights() if str(init) == 'default' else init)
-    if not hasattr(m, 'trunk'): raise ValueError(f"init: {init} is not an SfSNet run but a {type(m).__name__}")
+    if not hasattr(getattr(m, 'net', m), 'trunk'): raise ValueError(f"init: {init} is not an SfSNet run but a {type(getattr(m, 'net', m)).__name__}")
+    if isinstance(m, TwoScale) and coarse != 2: raise ValueError(f"init: {init} is a --coarse 2 SfSNet: pass --coarse 2 to start from it")
     return m
+
+def _two_scale(method, width, size, init, freeze_base):
+    """`TwoScale` of `method` built for `size // 2`. From a plain SfSNet `init`, that SfSNet is the small model; from a
+    `TwoScale` one, its refiner comes along. With `freeze_base` the SfSNet started from stays frozen (only the refiner,
+    or the residue method's own parts, learn)."""
+    if method not in ('sfsnet', *RESIDUE_METHODS): raise ValueError(f"coarse: {method!r} runs at one size only (sfsnet and the residue methods take --coarse 2)")
+    if method != 'sfsnet' and method_config(method)['critic']: raise ValueError(f"coarse: {method!r} trains a critic at one size (--coarse 2 takes sfsnet and the residue methods without a GAN)")
+    if size % 4: raise ValueError(f"coarse: the size ({size} px) must be divisible by 4")
+    base = _load_sfsnet(init, 2).train() if init else None
+    refine = base.refine if isinstance(base, TwoScale) else None
+    base = base.net if isinstance(base, TwoScale) else base
+    if method == 'sfsnet': m = TwoScale(base if base is not None else sfsnet(width), freeze_net=base is not None and freeze_base)
+    else: m = TwoScale(METHODS[method](getattr(base, 'width', width), size // 2, base=base, freeze_base=freeze_base))
+    if refine is not None:
+        m.refine.load_state_dict(refine.state_dict())
+        if method != 'sfsnet' and freeze_base: m.refine.requires_grad_(False)   # the normals stay the SfSNet's
+    return m.train()
 
 def _splitter(model):
     "One parameter group: everything but a GAN critic (it has its own optimizer)."
@@ -179,13 +201,14 @@ def sfs_learner(dls,                     # `face_dataloaders`
                 metrics=None,            # fastai metrics (default: `sfs_metrics()`)
                 wd:float=5e-4,           # weight decay
                 init=None,               # start from this trained SfSNet (run folder, model.pt, 'default')
-                freeze_base:bool=True,   # residue methods: SfSNet's parts frozen, as in the original
+                freeze_base:bool=True,   # residue methods: SfSNet's parts frozen, as in the original; with `coarse` 2 and `init`: the SfSNet started from
+                coarse:int=1,            # 2: run the model at half the size and refine its normal and albedo at full size (`TwoScale`)
                 camera=None,             # camera effects on the training inputs (`illumres.camera`): None, 'photo', a dict of changes to `CAMERA`, a `CameraEffects`
                 **kw) -> Learner:
     "A fastai `Learner` for `method` on `dls`: model, masked loss (per-term columns), metrics, mixed precision, phases, GAN, checkpoints in `ckpt`."
     if method not in METHODS: raise ValueError(f"method: expected one of {', '.join(METHODS)}, got {method!r}")
     size = size or int(dls.train_ds[0][0].shape[-1])
-    model = build_model(method, width, size, init, freeze_base)
+    model = build_model(method, width, size, init, freeze_base, coarse)
     width = getattr(model, 'width', width)
     cbs = L(kw.pop('cbs', None)) + [DataEpoch()]
     if cam := camera_effects(camera): cbs.append(cam)                   # after the model: its seed is drawn from torch's generator
@@ -200,7 +223,7 @@ def sfs_learner(dls,                     # `face_dataloaders`
     terms = list(dict.fromkeys(t for l in losses for t, w in l.weights.items() if w))
     if mixed_precision: cbs.append(AutoMixedPrecision())
     if ckpt: cbs.append(Checkpoint(ckpt, dict(method=method, width=width, size=size, loss_weights=loss_weights, kind=kind, wd=wd,
-                                              init=str(init) if init else None, freeze_base=freeze_base,
+                                              init=str(init) if init else None, freeze_base=freeze_base, coarse=coarse,
                                               camera=cam.preset if cam else 'none', camera_settings=cam.settings if cam else None, **(args or {}))))
     mets = [LossTerm(t) for t in terms] + list(sfs_metrics() if metrics is None else metrics)
     return Learner(dls, model, loss_func=losses[0], opt_func=Adam, metrics=mets, wd=wd, cbs=cbs, **kw)
@@ -220,7 +243,8 @@ def load_model(path, device='cpu'):
     a = f.parent/'args.json'
     if not a.exists(): raise FileNotFoundError(f"{a}: missing: a model file needs the args.json of its run beside it")
     args = json.loads(a.read_text())
-    model = build_model(args.get('method', 'sfsnet'), args.get('width', 1.0), args.get('size') or 64, freeze_base=args.get('freeze_base', True))
+    model = build_model(args.get('method', 'sfsnet'), args.get('width', 1.0), args.get('size') or 64, freeze_base=args.get('freeze_base', True),
+                        coarse=args.get('coarse', 1))
     load_weights(model, load_checkpoint(f, device, fix=f'train it again or copy it anew'), f,
                  f"the {args.get('method', 'sfsnet')} model of width {args.get('width', 1.0)} that {a} describes")
     model.train_size = args.get('size')                                 # the crop size it was trained on

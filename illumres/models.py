@@ -19,7 +19,7 @@ from .sh import unit_normal, sh_shading, render
 # %% auto #0
 __all__ = ['OUTPUT_KEYS', 'scaled', 'conv_block', 'PreActBlock', 'res_branch', 'image_head', 'light_head', 'decomposition',
            'SfSNet', 'sfsnet', 'count_params', 'count_macs', 'model_summary', 'skip_conv', 'SkipEncoder', 'SkipDecoder',
-           'SkipNet', 'skipnet']
+           'SkipNet', 'skipnet', 'TwoScale']
 
 # %% ../nbs/03_models.ipynb #f4fbfc66
 def scaled(n:int, width:float) -> int:
@@ -197,3 +197,38 @@ class SkipNet(nn.Module):
 def skipnet(size:int=128, width:float=1.0) -> SkipNet:
     "A SkipNet for `size` px inputs with channel counts scaled by `width`."
     return SkipNet(size, width)
+
+# %% ../nbs/03_models.ipynb #6b6087d3
+class TwoScale(nn.Module):
+    "`net` (any model with the `decomposition` output) run at half the input size; its normal and albedo refined at full size."
+    def __init__(self, net:nn.Module,        # SfSNet or a residue method's model, built for half the input size
+                 c:int=32,                   # refiner channels
+                 freeze_net:bool=False):     # train only the refiner
+        super().__init__()
+        self.net, self.width, self.coarse = net, getattr(net, 'width', 1.0), 2
+        self.refine = nn.Sequential(OrderedDict(conv1=conv_block(6, c, 3), conv2=conv_block(c, c, 3), conv3=conv_block(c, c, 3),
+                                                out=nn.Conv2d(c, 6, 3, 1, 1)))
+        nn.init.zeros_(self.refine.out.weight); nn.init.zeros_(self.refine.out.bias)
+        if freeze_net: self.net.requires_grad_(False)
+
+    def train(self, mode:bool=True):
+        "Train mode, but the BatchNorm layers of parts that do not train keep their statistics."
+        super().train(mode)
+        for m in self.modules():
+            if isinstance(m, nn.modules.batchnorm._BatchNorm) and not any(p.requires_grad for p in m.parameters()): m.eval()
+        return self
+
+    def forward(self, img) -> AttrDict:
+        d = check_shape(img, 'img', ('B', 3, 'H', 'W'))
+        if d['H'] % 4 or d['W'] % 4:
+            raise ValueError(f"img: expected H and W divisible by 4 (the coarse model halves the size, then SfSNet halves it), got {tuple(img.shape)}: crop or resize")
+        o = self.net(F.interpolate(img, scale_factor=0.5, mode='area'))
+        small = o.normal.shape[-2:]
+        up = lambda t: F.interpolate(t, size=img.shape[-2:], mode='bilinear', align_corners=False)
+        n0 = up(o.normal)                         # the refiner sees the image and the normals: nothing a residue method trains
+        dn, da = self.refine(torch.cat([img, n0], 1)).split(3, 1)
+        normal, albedo = unit_normal(n0 + dn), up(o.albedo) + da
+        shading = sh_shading(normal, o.light)
+        rest = {k: up(v) if torch.is_tensor(v) and v.dim() == 4 and v.shape[-2:] == small else v
+                for k, v in o.items() if k not in OUTPUT_KEYS}
+        return decomposition(normal, albedo, o.light, shading, shading + up(o.residue), **rest)

@@ -424,8 +424,10 @@ def with_tone(c:dict, tone:str='linear') -> dict:
     if tone not in TONES: raise ValueError(f"--tone: expected one of {', '.join(TONES)}, got {tone!r}")
     return dict(c, tone=tone, imgs=srgb_encode(c['imgs']) if tone == 'srgb' else c['imgs'])
 
-def yale_scores(subjects:list, models, progress:bool=True, zoom:float=1., tone:str='linear') -> tuple[dict, dict]:
-    "Per-subject metrics `{model: {metric: [per subject]}}` of `models` [(name, loader)] and of the baselines; and the decompositions kept for figures."
+def yale_scores(subjects:list, models, progress:bool=True, zoom:float=1., tone:str='linear', size:int|None=None) -> tuple[dict, dict]:
+    """Per-subject metrics `{model: {metric: [per subject]}}` of `models` [(name, loader)] and of the baselines; and the decompositions kept for figures.
+    `size`: the crop size every model runs at (default: each model's training size; SfSNet is fully convolutional)."""
+    if size is not None and (size < 16 or size % 2): raise ValueError(f'--size: expected an even number of pixels, at least 16, got {size}')
     from illumres.decompose import decompose, model_size
     crops = {}
     def crops_at(size):
@@ -442,7 +444,7 @@ def yale_scores(subjects:list, models, progress:bool=True, zoom:float=1., tone:s
         t0 = time.time()
         model = load()
         space = 'linear' if (getattr(model, 'train_args', None) or {}).get('camera') == 'photo' else tone   # its outputs' values
-        for c in crops_at(model_size(model)):
+        for c in crops_at(size or model_size(model)):
             src, pairs = source_index(c), relight_pairs(c)
             d = decompose(model, c['imgs'][src], c['mask'].expand(len(src), -1, -1, -1))
             add(name, eval_decomposition(d, c, src, pairs, space=space))
@@ -554,13 +556,13 @@ def _md_rows(rows:list[dict]) -> str:
     return '\n'.join(['| ' + ' | '.join(rows[0]) + ' |', '|---' * len(rows[0]) + '|'] + ['| ' + ' | '.join(map(str, r.values())) + ' |' for r in rows])
 
 def bench_yale(root, subjects='1-10', methods=None, checkpoints=None, out='results/yale', cache=None,
-               figures:bool=True, progress:bool=True, n_boot:int=2000, seed:int=0, zoom:float=1., tone:str='linear') -> list[dict]:
+               figures:bool=True, progress:bool=True, n_boot:int=2000, seed:int=0, zoom:float=1., tone:str='linear', size:int|None=None) -> list[dict]:
     "Score models on Extended Yale B (CroppedYale folder `root`); write the CSV, markdown and figures into `out`; return the rows."
     t0 = time.time()
     out = Path(out)
     models = _model_list(methods, checkpoints)
     subjects = load_subjects(root, subjects, out/'cache' if cache is None else cache, progress)
-    scores, extra = yale_scores(subjects, models, progress, zoom, tone)
+    scores, extra = yale_scores(subjects, models, progress, zoom, tone, size)
     rows = yale_table(scores, n_boot, seed)
     names = [x['s']['subject'] for x in subjects]
     write_csv(rows, out/'yale_metrics.csv')
@@ -570,7 +572,8 @@ def bench_yale(root, subjects='1-10', methods=None, checkpoints=None, out='resul
     write_csv(psq, out/'yale_ps.csv')
     ps_res = [x['ps']['residual'] for x in subjects]
     title = (f"Extended Yale B, subjects {', '.join(names)}: mean over subjects [95 % bootstrap interval]; "
-             f"PS residual {np.mean(ps_res):.3f} (range {min(ps_res):.3f}-{max(ps_res):.3f}){'' if zoom == 1 else f'; zoom {zoom:g}'}{'' if tone == 'linear' else f'; photos {tone}-encoded'}")
+             f"PS residual {np.mean(ps_res):.3f} (range {min(ps_res):.3f}-{max(ps_res):.3f}){'' if zoom == 1 else f'; zoom {zoom:g}'}{'' if tone == 'linear' else f'; photos {tone}-encoded'}"
+             f"{'' if size is None else f'; every model run at {size} px'}")
     md_ = yale_markdown(rows, title) + '\n\n**Photometric stereo per subject**\n\n' + _md_rows(psq)
     with atomic_write(out/'yale_metrics.md') as t: t.write_text(md_ + '\n')
     if figures:
@@ -593,9 +596,10 @@ def yale_cli(argv:list|None=None) -> int:
     p.add_argument('--cache', default=None, help='photometric-stereo cache folder (default OUT/cache)')
     p.add_argument('--zoom', type=float, default=1., help='frame the face tighter than the package cropper (1: same framing)')
     p.add_argument('--tone', default='linear', choices=TONES, help="the photos as the camera gave them (linear) or sRGB-encoded, as photos usually reach a model (srgb)")
+    p.add_argument('--size', type=int, default=None, help='run every model on crops of this many pixels (default: the size it was trained at)')
     p.add_argument('--no-figures', action='store_true', help='skip the figures')
     a = p.parse_args(sys.argv[1:] if argv is None else list(argv))
-    try: bench_yale(a.root, a.subjects, a.method, a.checkpoint, a.out, a.cache, figures=not a.no_figures, zoom=a.zoom, tone=a.tone)
+    try: bench_yale(a.root, a.subjects, a.method, a.checkpoint, a.out, a.cache, figures=not a.no_figures, zoom=a.zoom, tone=a.tone, size=a.size)
     except (OSError, ValueError) as e:
         if os.environ.get('ILLUMRES_DEBUG'): raise
         print(f'illumres bench yale: {e}', file=sys.stderr); return 1
