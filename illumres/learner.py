@@ -30,7 +30,7 @@ from .camera import camera_effects
 # %% auto #0
 __all__ = ['METHODS', 'cpu_bf16_native', 'AutoMixedPrecision', 'LossTerm', 'bare_model', 'Checkpoint', 'DataEpoch',
            'load_checkpoint', 'load_weights', 'resume', 'shipped_weights', 'build_model', 'sfs_learner', 'save_weights',
-           'load_model', 'evaluate_samples', 'evaluate']
+           'load_model', 'evaluate_samples', 'evaluate', 'with_refiner']
 
 # %% ../nbs/07_learner.ipynb #5eaff574
 def cpu_bf16_native() -> bool:
@@ -268,3 +268,22 @@ def evaluate_samples(model, dl, progress:bool=False) -> dict:
 def evaluate(model, dl, progress:bool=False) -> dict:
     "Dataset means of the metrics of `evaluate_batch` for `model` over dataloader `dl` (NaN-skipping)."
     return {k: v.nanmean().item() for k, v in evaluate_samples(model, dl, progress).items()}
+
+# %% ../nbs/07_learner.ipynb #545ce260
+def with_refiner(run, coarse_run, out) -> Path:
+    "Write to run folder `out` the model of `run` (a run folder, or a method's shipped 64 px weights by name) inside a `TwoScale` with the refiner of the `--coarse 2` SfSNet `coarse_run`; returns `out/model.pt`."
+    shipped = str(run) in METHODS and not Path(run).exists()
+    m, c = load_model(shipped_weights(str(run)) if shipped else run), load_model(coarse_run)
+    if not isinstance(c, TwoScale) or hasattr(c.net, 'base'): raise ValueError(f"coarse_run: {coarse_run} is not a --coarse 2 SfSNet run")
+    if isinstance(m, TwoScale): raise ValueError(f"run: {run} already is a --coarse 2 model")
+    base, sd = getattr(m, 'base', m), c.net.state_dict()
+    if not hasattr(base, 'trunk'): raise ValueError(f"run: {run} holds a {type(m).__name__}, not SfSNet or a residue method")
+    diff = [k for k, v in base.state_dict().items() if k.startswith(('trunk.', 'normal_', 'light_head.')) and not torch.equal(v, sd[k])]
+    if diff: raise ValueError(f"run: {run} was not trained on the SfSNet inside {coarse_run} ({len(diff)} normal-path tensors differ, e.g. {diff[0]}): "
+                              f"train it with --init set to the run {coarse_run} started from")
+    t = TwoScale(m); t.refine.load_state_dict(c.refine.state_dict())
+    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    args = dict(m.train_args, size=2 * int(m.train_size or 64), coarse=2, refiner_from=str(coarse_run), small_model=f'the shipped 64 px {run}' if shipped else str(run))
+    with atomic_write(out/'args.json') as f: f.write_text(json.dumps(args, indent=1, sort_keys=True))
+    with atomic_write(out/'model.pt') as f: torch.save({k: v.detach().cpu() for k, v in t.state_dict().items()}, f)
+    return out/'model.pt'

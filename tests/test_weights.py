@@ -8,9 +8,9 @@ from illumres.models import OUTPUT_KEYS
 REFERENCE = {
     'sfsnet': {'normal': (0.2815, 0.481155), 'albedo': (0.448937, 0.448937), 'light': (0.313396, 0.32187), 'shading': (1.33106, 1.33121), 'recon': (0.583034, 0.583108)},
     'sfsnet_sfs': {'normal': (0.342803, 0.483871), 'albedo': (0.356566, 0.356566), 'light': (0.336999, 0.361153), 'shading': (1.86775, 1.86775), 'recon': (0.652514, 0.652514)},
-    # the 128 px weights (issue 13), measured when they were made
-    'sfsnet_128': {'normal': (0.344158, 0.48685), 'albedo': (0.399941, 0.399941), 'light': (0.44125, 0.44125), 'shading': (1.47315, 1.47437), 'recon': (0.579075, 0.579554)},
-    'shading_residue_128': {'normal': (0.344158, 0.48685), 'albedo': (0.315137, 0.315137), 'light': (0.560938, 0.560938), 'shading': (1.91704, 1.91847), 'recon': (0.61167, 0.612018), 'shading_final': (1.99854, 1.99963), 'residue': (0.0814975, 0.0816934)},
+    # the 128 px weights (issue 13: `TwoScale`, SfSNet at 64 px refined at 128 px), measured when they were made
+    'sfsnet_128': {'normal': (0.147029, 0.509731), 'albedo': (0.494191, 0.494191), 'light': (0.172403, 0.19862), 'shading': (0.696997, 0.696997), 'recon': (0.339692, 0.339692)},
+    'shading_residue_128': {'normal': (0.147029, 0.509731), 'albedo': (0.444748, 0.444748), 'light': (0.190907, 0.218648), 'shading': (0.732031, 0.732031), 'recon': (0.359512, 0.359512), 'shading_final': (0.810504, 0.810504), 'residue': (0.0784728, 0.0784733)},
     'shading_residue': {'normal': (0.2815, 0.481155), 'albedo': (0.350638, 0.350638), 'light': (0.391019, 0.409311), 'shading': (1.6329, 1.6332), 'recon': (0.60122, 0.60123), 'shading_final': (1.7597, 1.75974), 'residue': (0.126806, 0.126807)},
 }
 
