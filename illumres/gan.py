@@ -18,7 +18,7 @@ from fastai.callback.fp16 import MixedPrecision
 from fastai.layers import ConvLayer, NormType
 from fastai.vision.gan import basic_critic
 from .core import check_keys
-from .models import scaled
+from .models import scaled, TwoScale
 
 # %% auto #0
 __all__ = ['PHASE_KEYS', 'patch_critic', 'dcgan_critic', 'gan_loss', 'AlbedoGAN', 'set_trainable', 'Phases', 'Snapshot',
@@ -152,7 +152,7 @@ class Phases(Callback):
         "Make phase `k` the current one."
         ph, self.current = self.phases[k], k
         m = getattr(self.learn.model, 'module', self.learn.model)              # distributed: inside the DDP wrapper
-        set_trainable(getattr(m, 'net', m) if getattr(m, 'coarse', 1) == 2 else m, ph['train'])   # `TwoScale`: its method's parts
+        set_trainable(m.net if isinstance(m, TwoScale) else m, ph['train'])   # `TwoScale`: its method's parts
         self.learn.loss_func = type(self.learn.loss_func)(**ph['loss'])
         gan = next((cb for cb in self.learn.cbs if isinstance(cb, AlbedoGAN)), None)
         if gan is not None: gan.active = bool(ph.get('gan'))

@@ -153,11 +153,11 @@ def build_model(method:str, width:float=1.0, size:int=128, init=None, freeze_bas
     if method not in METHODS: raise ValueError(f"method: expected one of {', '.join(METHODS)}, got {method!r}")
     if coarse not in (1, 2): raise ValueError(f"coarse: expected 1 (the model at the input size) or 2 (at half of it, refined at full size), got {coarse}")
     if coarse == 2: return _two_scale(method, width, size, init, freeze_base)
-    if method == 'sfsnet' and init: return _load_sfsnet(init, coarse).train()     # fine-tune a trained SfSNet
+    if method == 'sfsnet' and init: return _load_sfsnet(init).train()     # fine-tune a trained SfSNet
     if method not in RESIDUE_METHODS:
         if init: raise ValueError(f"init: {method!r} cannot start from a trained SfSNet")
         return METHODS[method](width, size)
-    base = _load_sfsnet(init, coarse).train() if init else None
+    base = _load_sfsnet(init).train() if init else None
     return METHODS[method](getattr(base, 'width', width), size, base=base, freeze_base=freeze_base)
 
 def _load_sfsnet(init, coarse:int=1):
@@ -229,10 +229,11 @@ def sfs_learner(dls,                     # `face_dataloaders`
     return Learner(dls, model, loss_func=losses[0], opt_func=Adam, metrics=mets, wd=wd, cbs=cbs, **kw)
 
 # %% ../nbs/07_learner.ipynb #63979eb0
-def save_weights(learn:Learner, path) -> Path:
-    "Write the model's state dict to `path` (a `.pt` file; atomically)."
+def save_weights(learn, path) -> Path:
+    "Write the state dict of the model of `learn` (a `Learner`, or a model) to `path` (a `.pt` file; atomically)."
     path = Path(path)
-    with atomic_write(path) as t: torch.save({k: v.detach().cpu() for k, v in bare_model(learn.model).state_dict().items()}, t)
+    model = bare_model(learn.model if isinstance(learn, Learner) else learn)
+    with atomic_write(path) as t: torch.save({k: v.detach().cpu() for k, v in model.state_dict().items()}, t)
     return path
 
 def load_model(path, device='cpu'):
@@ -285,5 +286,4 @@ def with_refiner(run, coarse_run, out) -> Path:
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     args = dict(m.train_args, size=2 * int(m.train_size or 64), coarse=2, refiner_from=str(coarse_run), small_model=f'the shipped 64 px {run}' if shipped else str(run))
     with atomic_write(out/'args.json') as f: f.write_text(json.dumps(args, indent=1, sort_keys=True))
-    with atomic_write(out/'model.pt') as f: torch.save({k: v.detach().cpu() for k, v in t.state_dict().items()}, f)
-    return out/'model.pt'
+    return save_weights(t, out/'model.pt')

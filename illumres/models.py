@@ -19,7 +19,7 @@ from .sh import unit_normal, sh_shading, render
 # %% auto #0
 __all__ = ['OUTPUT_KEYS', 'scaled', 'conv_block', 'PreActBlock', 'res_branch', 'image_head', 'light_head', 'decomposition',
            'SfSNet', 'sfsnet', 'count_params', 'count_macs', 'model_summary', 'skip_conv', 'SkipEncoder', 'SkipDecoder',
-           'SkipNet', 'skipnet', 'TwoScale']
+           'SkipNet', 'skipnet', 'idle_bn_eval', 'TwoScale']
 
 # %% ../nbs/03_models.ipynb #f4fbfc66
 def scaled(n:int, width:float) -> int:
@@ -199,13 +199,20 @@ def skipnet(size:int=128, width:float=1.0) -> SkipNet:
     return SkipNet(size, width)
 
 # %% ../nbs/03_models.ipynb #6b6087d3
+def idle_bn_eval(model:nn.Module, skip:str|None=None) -> nn.Module:
+    "Put in eval mode every BatchNorm of `model` none of whose parameters trains (names starting with `skip` excepted), so its statistics stay."
+    for name, m in model.named_modules():
+        if isinstance(m, nn.modules.batchnorm._BatchNorm) and not (skip and name.startswith(skip)) \
+           and not any(p.requires_grad for p in m.parameters()): m.eval()
+    return model
+
 class TwoScale(nn.Module):
     "`net` (any model with the `decomposition` output) run at half the input size; its normal and albedo refined at full size."
     def __init__(self, net:nn.Module,        # SfSNet or a residue method's model, built for half the input size
                  c:int=32,                   # refiner channels
                  freeze_net:bool=False):     # train only the refiner
         super().__init__()
-        self.net, self.width, self.coarse = net, getattr(net, 'width', 1.0), 2
+        self.net, self.width = net, getattr(net, 'width', 1.0)
         self.refine = nn.Sequential(OrderedDict(conv1=conv_block(6, c, 3), conv2=conv_block(c, c, 3), conv3=conv_block(c, c, 3),
                                                 out=nn.Conv2d(c, 6, 3, 1, 1)))
         nn.init.zeros_(self.refine.out.weight); nn.init.zeros_(self.refine.out.bias)
@@ -213,10 +220,7 @@ class TwoScale(nn.Module):
 
     def train(self, mode:bool=True):
         "Train mode, but the BatchNorm layers of parts that do not train keep their statistics."
-        super().train(mode)
-        for m in self.modules():
-            if isinstance(m, nn.modules.batchnorm._BatchNorm) and not any(p.requires_grad for p in m.parameters()): m.eval()
-        return self
+        return idle_bn_eval(super().train(mode))
 
     def forward(self, img) -> AttrDict:
         d = check_shape(img, 'img', ('B', 3, 'H', 'W'))

@@ -13,7 +13,7 @@ import torch
 from torch import nn
 from fastcore.basics import AttrDict, patch
 from .core import check_shape, check_keys
-from .models import SfSNet, scaled, conv_block, res_branch, image_head, decomposition, model_summary
+from .models import SfSNet, scaled, conv_block, res_branch, image_head, decomposition, model_summary, idle_bn_eval
 from .losses import SfSLoss
 from .metrics import shading_target, sh_shading_target
 from .gan import patch_critic, dcgan_critic, PHASE_KEYS
@@ -127,11 +127,7 @@ class ResidueNet(nn.Module):
 
     def train(self, mode:bool=True):
         "Train mode, but the BatchNorm layers of parts that do not train (frozen or idle) keep their statistics."
-        super().train(mode)
-        for name, m in self.named_modules():
-            if isinstance(m, nn.modules.batchnorm._BatchNorm) and not name.startswith('critic') \
-               and not any(p.requires_grad for p in m.parameters()): m.eval()
-        return self
+        return idle_bn_eval(super().train(mode), skip='critic')
 
 # %% ../nbs/04_residue.ipynb #d44cc167
 @patch
