@@ -79,22 +79,25 @@ class WriteError(OSError):
     def __str__(self): return self.msg
 
 def _why_unwritten(path:Path, e:Exception) -> str:
-    "Why writing `path` failed, in words: the error's own reason, a full disk or the shell's file-size limit (torch's writer does not say)."
-    import resource, shutil
+    "Why writing `path` failed, in words: the system's reason (torch's writer keeps it as the context of its own error), a file in the way, a full disk."
+    import errno, resource, shutil
     if (q := next((q for q in path.parents if q.exists() and not q.is_dir()), None)): return f'{q} is a file, not a folder'
-    if isinstance(e, OSError) and e.strerror: return e.strerror[0].lower() + e.strerror[1:]
+    os_err = e
+    while os_err is not None and not isinstance(os_err, OSError): os_err = os_err.__context__
+    lim = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
+    if os_err is not None and os_err.strerror:
+        why = os_err.strerror[0].lower() + os_err.strerror[1:]
+        return why + (f': the file-size limit (ulimit -f) is {lim:,} bytes' if os_err.errno == errno.EFBIG and lim != resource.RLIM_INFINITY else '')
     try:
         if shutil.disk_usage(path.parent).free < 1 << 20: return 'the disk is full'
     except OSError: pass
-    lim = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
-    if lim != resource.RLIM_INFINITY: return f'larger than the file-size limit (ulimit -f) of {lim:,} bytes?'
     return str(e).strip().splitlines()[-1][:200] if str(e).strip() else type(e).__name__
 
 def save_state(obj, path, fix:str='free disk space or lift the file-size limit (ulimit -f), then run it again') -> Path:
     "`torch.save(obj)` to `path` atomically (a file there stays as it was if it fails); a one-line `WriteError` naming `path` and `fix` when it cannot be written."
     path = Path(path)
     try:
-        with atomic_write(path) as t: torch.save(obj, t)
+        with atomic_write(path) as t, open(t, 'wb') as fh: torch.save(obj, fh)     # a file object: the system's error comes along
     except (OSError, RuntimeError) as e:
         raise WriteError(f"{path}: could not be written ({_why_unwritten(path, e)}): {fix}") from None
     return path

@@ -266,8 +266,8 @@ def test_unwritable_checkpoint_is_one_line(run025, tmp_path):
     def limit(): resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))
     r = subprocess.run([str(EXE), 'train', str(FX / 'synth_sfs'), str(FX / 'synth_wild'), '--out', str(d), '--width', '0.25', '--epochs', '2', '--bs', '3',
                         '--workers', '0'], capture_output=True, text=True, timeout=300, preexec_fn=limit)
-    assert r.returncode == 1 and no_traceback(r) == (f'illumres train: {d}/last.pt: could not be written (larger than the file-size limit (ulimit -f) of '
-                                                     '100,000 bytes?): free disk space or lift the file-size limit (ulimit -f), then rerun the same command: '
+    assert r.returncode == 1 and no_traceback(r) == (f'illumres train: {d}/last.pt: could not be written (file too large: the file-size limit (ulimit -f) '
+                                                     'is 100,000 bytes): free disk space or lift the file-size limit (ulimit -f), then rerun the same command: '
                                                      'it resumes from the last checkpoint written'), r.stderr[-3000:]
     assert (d / 'last.pt').read_bytes() == before and (d / 'model.pt').read_bytes() == (run025 / 'model.pt').read_bytes()   # as they were
     assert not [p.name for p in d.iterdir() if p.name.startswith('.')]                 # no temporary left
