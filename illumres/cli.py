@@ -75,10 +75,22 @@ def _renamed(argv:list) -> str|None:
     "The first flag of `argv` that was renamed, with what to write instead."
     return next((f'{a.split("=")[0]} {_RENAMED[a.split("=")[0]]}' for a in argv if a.split('=')[0] in _RENAMED), None)
 
+def _check_out(path, opt:str|None=None, folder:bool=False):
+    """One-line `ValueError` (naming option `opt`) when output `path` cannot be made: a part of its folder is a file, it is a
+    folder where a file is wanted (a file where a `folder` is), or it lies where nothing may be written. Commands call it before any work."""
+    if path is None: return
+    p, pre = Path(path), f'{opt}: ' if opt else ''
+    if (q := next((q for q in reversed(p.parents) if q.exists() and not q.is_dir()), None)):
+        raise ValueError(f"{pre}{p}: {q} is a file, not a folder: choose another path")
+    if folder and p.exists() and not p.is_dir(): raise ValueError(f"{pre}{p} is a file, not a folder: choose another path")
+    if not folder and p.is_dir(): raise ValueError(f"{pre}{p} is a folder: give a file name")
+    d = next(q for q in ([p] if folder else []) + [*p.parents] if q.exists())
+    if not os.access(d, os.W_OK | os.X_OK): raise ValueError(f"{pre}{p}: no permission to write in {d}: choose another path")
+
 def _as_flags(msg:str, f) -> str:
     "A library error names its parameter (`how: ...`); on the command line that is the option `--how: ...`."
     m = re.match(r'([a-z_]+): ', msg)
-    opts = [n for n, p in inspect.signature(f).parameters.items() if n not in f.pos and p.kind is p.POSITIONAL_OR_KEYWORD]
+    opts = [n for n, p in inspect.signature(f).parameters.items() if n not in f.pos and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]   # decompose's follow *inputs
     return f"--{m[1].replace('_', '-')}{msg[len(m[1]):]}" if m and m[1] in opts else msg
 
 def main(argv:list|None=None) -> int:
@@ -130,6 +142,12 @@ def bench(what:str='sh',              # what to benchmark: sh (SH shading), synt
           min_time:float=1.0,         # seconds of timing per row
           out:str=None):              # also write the markdown table to this file
     "Run a benchmark and print its markdown table."
+    names = ('sh', 'synth', 'stages', 'train', 'distributed')
+    if what == 'yale':                          # `illumres bench yale ...` has its own parser (main): here when an option came first
+        print("illumres bench: yale takes its own options after the word yale: `illumres bench yale --help` lists them", file=sys.stderr); return 2
+    if what not in names:                       # before the imports: they print a notice of torch's
+        print(f"illumres bench: unknown benchmark {what!r}; choose from {', '.join([*names, 'yale'])}", file=sys.stderr); return 2
+    _check_out(out, '--out')
     from illumres.bench import bench_sh, bench_table, bench_synth, synth_table, bench_train, train_table, synth_stages, stages_table, bench_distributed, distributed_table
     benches = {'sh': lambda: bench_table(bench_sh(batch, size, threads, min_time),
                                          f'SH shading, batch {batch} at {size}x{size}, {threads} threads'),
@@ -137,8 +155,6 @@ def bench(what:str='sh',              # what to benchmark: sh (SH shading), synt
                'stages': lambda: stages_table(synth_stages(size), f'Synthetic data: CPU ms per shape (6 samples) by stage, {size} px, one thread'),
                'train': lambda: train_table(bench_train(threads=threads), f'SfSNet training and inference, batch 16, {threads} threads'),
                'distributed': lambda: distributed_table(bench_distributed(), 'SfSNet training steps on 1 and 2 processes (torchrun, gloo), 64 px, width 0.5, global batch 16')}
-    if what not in benches:
-        print(f"illumres bench: unknown benchmark {what!r}; choose from {', '.join(benches)}", file=sys.stderr); return 2
     table = benches[what]()
     print(table)
     if out:
@@ -164,6 +180,7 @@ def synth(out:str,                    # dataset folder (created; rerun with the 
           ambient:str=None):          # LO,HI: range of the lights' ambient share (default: the domain's, sfs 0.65,0.9, wild 0.35,0.65; a lone flash: near 0)
     "Generate synthetic faces with full ground truth in SfSNet's layout."
     from illumres.data import synthesize
+    _check_out(out, folder=True)
     if size not in (64, 128): print(f"illumres synth: --size must be 64 or 128, got {size}", file=sys.stderr); return 2
     def kept():
         m = Path(out)/'manifest.jsonl'
@@ -192,6 +209,7 @@ def crop_faces(in_dir:str,            # folder of photos (jpg, png, ...)
                all_faces:bool=False): # every face of a photo, not only the largest
     "Detect, align and crop the faces of a folder of photos, with face masks."
     from illumres.photos import crop_faces as crop
+    _check_out(out_dir, folder=True)
     r = crop(in_dir, out_dir, size, all_faces)
     if not r['faces']: raise ValueError(f"{in_dir}: no face cropped: all {len(r['skipped'])} photos were skipped (the reasons are above)")
     print(f"{r['faces']} faces from {r['photos']} photos written to {out_dir}; {len(r['skipped'])} skipped")
@@ -269,6 +287,7 @@ def train(data:str,                   # training data: folder(s), comma-separate
     from illumres.learner import load_checkpoint, Checkpoint
     from illumres.camera import camera_settings
     camera_settings(camera)                            # a name it knows, before reading any data
+    _check_out(out, '--out', folder=True)
     for k, v, lo in (('epochs', epochs, 1), ('bs', bs, 1), ('workers', workers, 0)):
         if v < lo: raise ValueError(f"--{k}: expected at least {lo}, got {v}")
     for k, v in (('width', width), ('lr', lr)):
@@ -305,6 +324,9 @@ def eval(data:str=None,               # dataset folder(s), comma-separated (opti
     from illumres.decompose import get_model
     from illumres.reproduce import eval_samples, summary_row
     if data is None and not heldout: raise ValueError('give a dataset folder, or --heldout for the generalization test')
+    for k, v in (('bs', bs), ('n', n)):
+        if v < 1: raise ValueError(f"--{k}: expected at least 1, got {v}")
+    _check_out(out, '--out'); _check_out(heldout_dir, '--heldout-dir', folder=True)
     m = get_model(checkpoint, method=method)
     report = {}
     if data is not None:
@@ -345,6 +367,7 @@ def decompose(*inputs:str,            # photos and/or folders of photos
     "Decompose the faces of photos into normal, albedo, shading (and residue), light and reconstruction."
     from illumres.decompose import decompose_photos
     if not inputs: print('illumres decompose: give at least one photo or folder', file=sys.stderr); return 2
+    _check_out(out, '--out', folder=True)
     r = decompose_photos(inputs, out, checkpoint, size, cropped, all_faces, method=method, progress=True)
     if not r['faces']: raise ValueError(f"no face decomposed: all {len(r['skipped'])} photos were skipped (the reasons are above)")
     print(f"{len(r['faces'])} faces decomposed into {out}; {len(r['skipped'])} photos skipped")
@@ -360,6 +383,7 @@ def pseudo_label(inputs:str,          # folder of photos (or of crops with --cro
                  cropped:bool=False): # the photos are already aligned face crops
     "Label real photos with a trained model, in SfSNet's pseudo-labelled layout (for `illumres train`)."
     from illumres.decompose import pseudo_label as pl
+    _check_out(out, folder=True)
     n = pl([inputs], out, checkpoint, size, cropped, method=method, progress=True)
     if not n: raise ValueError(f"{inputs}: no photo labelled: all were skipped (the reasons are above)")
     print(f'{n} photos labelled into {out} (sources.csv names the photo of each)')
@@ -377,12 +401,15 @@ def reproduce(out:str='results',      # folder for the data, runs, tables and fi
     import json
     from illumres.reproduce import reproduce as run_all
     out = Path(out)
+    _check_out(out, '--out', folder=True)
     on_interrupt(f'finished steps are kept in {out} (datasets, runs/*/last.pt, cached results); rerun the same command to resume')
     run_all(out, config, seed, photos, runs.split(',') if runs else None, seeds=seeds)
     print((out/'metrics.md').read_text())
     if seeds > 1: print((out/'seeds.md').read_text())
     t = json.loads((out/'timings.json').read_text())
-    print(f"wrote {out/'metrics.csv'} (means with 95 % intervals), {out/'metrics.md'}, {out/'comparisons.csv'}, {out}/compare_*.png, {out}/runs/*/grid.png in {t['total'] / 60:.1f} min")
+    tables = [f"{out/'metrics.csv'} (means with 95 % intervals)", str(out/'metrics.md')] + [str(out/f) for f in ('comparisons.csv', 'seeds.md', 'seeds.csv')
+                                                                                         if (out/f).exists()]       # only what this run wrote
+    print(f"wrote {', '.join(tables)}, {out}/compare_*.png, {out}/runs/*/grid.png in {t['total'] / 60:.1f} min")
     return 0
 
 
@@ -401,6 +428,7 @@ def relight(photo:str,                # photo with a face (or an aligned crop wi
             scale:int=1):             # enlarge the output this many times
     "Relight the face of a photo with a light file or a light from a direction."
     from illumres.interp import relight_photo
+    _check_out(out, '--out')
     print(f'wrote {relight_photo(photo, out, light, direction, intensity, ambient, strength, checkpoint, method, cropped, scale)}')
     return 0
 
@@ -420,6 +448,7 @@ def interpolate(a:str,                # from: a photo (its estimated light) or a
                 fps:float=8.):        # GIF frames per second (above 0, at most 100)
     "Relight a face under the lights between two photos or light files: a strip, and a GIF."
     from illumres.interp import interpolate_files
+    _check_out(out, '--out'); _check_out(gif, '--gif')                  # before the strip is written: a bad --gif left it behind
     p = interpolate_files(a, b, out, steps, gif, how, face, strength, checkpoint, method, cropped, scale, fps)
     print(f'wrote {p}' + (f' and {gif}' if gif else ''))
     return 0
@@ -433,6 +462,7 @@ def app(port:int=0,                   # port on 127.0.0.1 (0: a free one)
     "Serve the interactive lighting widget as a web app (Voila) on 127.0.0.1 and print its address."
     import signal
     from illumres.widget import start_app, stop_app
+    _check_out(log, '--log')
     proc, url = start_app(port, face, checkpoint, method, log)
     print(f'illumres app: {url}  (Ctrl-C to stop)', flush=True)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

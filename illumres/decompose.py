@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 from .core import save_figure, atomic_write
 from .data import write_png, write_light, read_png, write_pseudo
-from .photos import IMAGE_EXTS, faces_in_photo, NoFaceError, FaceNames
+from .photos import IMAGE_EXTS, faces_in_photo, NoFaceError, FaceNames, check_crop_size
 from tqdm import tqdm
 from .learner import load_model, shipped_weights, METHODS
 from .models import OUTPUT_KEYS
@@ -130,7 +130,7 @@ def decompose_photos(inputs,              # photo files and/or folders of photos
                     ) -> dict:
     """Decompose the faces of photos `inputs` (files and folders) with `model` (else the shipped weights of `method`) into folder `out`.
     Returns dict(faces=[output stems], skipped=[photos], renamed=[...]); output stems never collide (see `FaceNames`)."""
-    if size is not None and (int(size) != size or size < 8): raise ValueError(f"size: expected a crop size of at least 8 px, got {size}")
+    if size is not None: size = check_crop_size(size)                  # before the model loads: 100,000 px asked OpenCV for 120 GB
     photos = _photos(inputs)
     model = get_model(model, method=method, size=size)
     size = size or model_size(model)
@@ -156,7 +156,7 @@ def pseudo_label(inputs,                  # photo files and/or folders of photos
                 ) -> int:                 # how many faces were labelled
     """Label the faces of photos `inputs` with `model` and write them in the pseudo-labelled layout in `out`; the count.
     `out/sources.csv` links each label `N` back to its photo."""
-    if size is not None and (int(size) != size or size < 8): raise ValueError(f"size: expected a crop size of at least 8 px, got {size}")
+    if size is not None: size = check_crop_size(size)                  # before the model loads: 100,000 px asked OpenCV for 120 GB
     photos = _photos(inputs)
     model = get_model(model, method=method, size=size)
     size = size or model_size(model)

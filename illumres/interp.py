@@ -19,9 +19,10 @@ from .decompose import get_model, decompose_face, bundled_faces
 from .show import composite, upscale, write_strip, write_gif, show_grid
 
 # %% auto #0
-__all__ = ['INTERP', 'TARGET', 'MAX_STEPS', 'MAX_SCALE', 'relight_shading', 'relight', 'light_from_direction', 'light_angles',
-           'match_brightness', 'relative_light', 'interp_lights', 'steps', 'light_strip', 'residue_strip',
-           'show_strips', 'interpolation_figure', 'parse_direction', 'relight_photo', 'interpolate_files']
+__all__ = ['INTERP', 'TARGET', 'MAX_STEPS', 'MAX_SCALE', 'MAX_STRIP_PX', 'MAX_STRIP_SIDE', 'relight_shading', 'relight',
+           'light_from_direction', 'light_angles', 'match_brightness', 'relative_light', 'interp_lights', 'steps',
+           'light_strip', 'residue_strip', 'show_strips', 'interpolation_figure', 'parse_direction', 'relight_photo',
+           'interpolate_files']
 
 # %% ../nbs/09_interp.ipynb #a83baba8
 def _one_light(x, name:str) -> torch.Tensor:
@@ -153,6 +154,16 @@ def _check_number(name:str, v:float, lo:float|None=None, hi:float|None=None, lo_
 def _check_scale(scale):
     if int(scale) != scale or not 1 <= scale <= MAX_SCALE: raise ValueError(f"scale: expected a whole number from 1 to {MAX_SCALE}, got {scale}")
 
+# Each bound alone let `--steps 200 --scale 16` through: a strip 211,168 px wide (216 Mpx) and 11.2 GB of memory. The output as a whole is bounded:
+MAX_STRIP_PX, MAX_STRIP_SIDE = 1 << 24, 65_535      # pixels of the strip (16.8 M: 0.2 GB as floats) and its width (PNG viewers stop near 65,535)
+
+def _check_strip(n:int, H:int, W:int, scale:int, gap:int=2):
+    "One-line `ValueError` when `n` images of `H`x`W` px side by side (`write_strip`), enlarged `scale` times, exceed `MAX_STRIP_PX` or `MAX_STRIP_SIDE`."
+    w, h = (n * (W + gap) - gap) * scale, H * scale
+    if w > MAX_STRIP_SIDE or w * h > MAX_STRIP_PX:
+        raise ValueError(f"scale: {n} steps of {W}x{H} px enlarged {scale}x make a strip of {w:,}x{h:,} px, more than the {MAX_STRIP_PX:,} px "
+                         f"(and {MAX_STRIP_SIDE:,} px wide) allowed: lower --steps or --scale")
+
 def relight_photo(photo,                   # photo with a face (or an aligned crop with `cropped`)
                   out,                     # the PNG to write
                   light=None,              # a light file (27 SH coefficients), e.g. another photo's `<stem>_light.txt`
@@ -198,6 +209,7 @@ def interpolate_files(a,                    # from: a photo (its estimated light
     photos = {p: decompose_face(p, m, cropped=cropped) for p in (a, b) if not _is_light(p)}
     source = face or next(iter(photos), None) or bundled_faces()[0]
     d = photos.get(source) or decompose_face(source, m, cropped=cropped)
+    _check_strip(steps, *d['normal'].shape[-2:], scale)                             # before the strip and the GIF are made
     La, Lb = (files[p] if _is_light(p) else photos[p]['light'] for p in (a, b))
     imgs = composite(d, light_strip(d, La, Lb, steps, how, strength), 0).clamp(0, 1)
     write_strip(out, imgs, scale)

@@ -28,9 +28,9 @@ from .gan import AlbedoGAN, Phases
 from .camera import camera_effects
 
 # %% auto #0
-__all__ = ['METHODS', 'cpu_bf16_native', 'AutoMixedPrecision', 'LossTerm', 'bare_model', 'Checkpoint', 'DataEpoch',
-           'load_checkpoint', 'load_weights', 'resume', 'shipped_weights', 'build_model', 'sfs_learner', 'save_weights',
-           'load_model', 'evaluate_samples', 'evaluate', 'with_refiner']
+__all__ = ['METHODS', 'cpu_bf16_native', 'AutoMixedPrecision', 'LossTerm', 'bare_model', 'WriteError', 'save_state', 'Checkpoint',
+           'DataEpoch', 'load_checkpoint', 'load_weights', 'resume', 'shipped_weights', 'build_model', 'sfs_learner',
+           'save_weights', 'load_model', 'evaluate_samples', 'evaluate', 'with_refiner']
 
 # %% ../nbs/07_learner.ipynb #5eaff574
 def cpu_bf16_native() -> bool:
@@ -73,11 +73,44 @@ def bare_model(model):
     "The model inside a `DistributedDataParallel` wrapper (distributed training), or `model` itself."
     return getattr(model, 'module', model)
 
+class WriteError(OSError):
+    "A file that could not be written, in one line: fastai adds lines to the message of an exception raised in a callback; this one keeps its own."
+    def __init__(self, msg:str): super().__init__(msg); self.msg = msg
+    def __str__(self): return self.msg
+
+def _why_unwritten(path:Path, e:Exception) -> str:
+    "Why writing `path` failed, in words: the system's reason (torch's writer keeps it as the context of its own error), a file in the way, a full disk."
+    import errno, resource, shutil
+    if (q := next((q for q in path.parents if q.exists() and not q.is_dir()), None)): return f'{q} is a file, not a folder'
+    os_err = e
+    while os_err is not None and not isinstance(os_err, OSError): os_err = os_err.__context__
+    lim = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
+    if os_err is not None and os_err.strerror:
+        why = os_err.strerror[0].lower() + os_err.strerror[1:]
+        return why + (f': the file-size limit (ulimit -f) is {lim:,} bytes' if os_err.errno == errno.EFBIG and lim != resource.RLIM_INFINITY else '')
+    try:
+        if shutil.disk_usage(path.parent).free < 1 << 20: return 'the disk is full'
+    except OSError: pass
+    return str(e).strip().splitlines()[-1][:200] if str(e).strip() else type(e).__name__
+
+def save_state(obj, path, fix:str='free disk space or lift the file-size limit (ulimit -f), then run it again') -> Path:
+    "`torch.save(obj)` to `path` atomically (a file there stays as it was if it fails); a one-line `WriteError` naming `path` and `fix` when it cannot be written."
+    path = Path(path)
+    try:
+        with atomic_write(path) as t, open(t, 'wb') as fh: torch.save(obj, fh)     # a file object: the system's error comes along
+    except (OSError, RuntimeError) as e:
+        raise WriteError(f"{path}: could not be written ({_why_unwritten(path, e)}): {fix}") from None
+    return path
+
 class Checkpoint(Callback):
-    "Save model + optimizer state atomically to `path/'last.pt'` after every epoch; `args` go to `path/'args.json'`. Distributed: rank 0 writes."
+    """Save model + optimizer state (and the smoothed training loss) atomically to `path/'last.pt'` after every epoch;
+    `args` go to `path/'args.json'`. Distributed: rank 0 writes. A resumed fit (`resume`) goes on with the smoothed loss where it was."""
     order = 65                                                         # after the Recorder has the epoch's values
-    def __init__(self, path, args:dict|None=None): self.path, self.args = Path(path), args or {}
+    def __init__(self, path, args:dict|None=None): self.path, self.args, self.smooth = Path(path), args or {}, None
     def before_fit(self):
+        if self.smooth is not None:                                    # after the Recorder reset it: the value the finished epochs left
+            sl = self.recorder.smooth_loss
+            sl.val, sl.count, self.smooth = self.smooth['val'].clone(), int(self.smooth['count']), None
         if rank_distrib(): return                                      # distributed training: only rank 0 writes
         self.path.mkdir(parents=True, exist_ok=True)
         with atomic_write(self.path/'args.json') as t: t.write_text(json.dumps(self.args, indent=1, sort_keys=True, default=str))
@@ -90,9 +123,12 @@ class Checkpoint(Callback):
         opt = self.learn.opt.state_dict()
         hypers = [{k: float(v) for k, v in h.items()} for h in opt['hypers']]     # schedulers leave numpy scalars
         opt = dict(state=opt['state'], hypers=hypers)                        # plain containers: loadable with weights_only
+        sl = self.recorder.smooth_loss
         state = dict(model=bare_model(self.learn.model).state_dict(), opt=opt, epoch=self.epoch,
-                     n_epoch=self.n_epoch, metrics=dict(zip(names, [float(v) if v is not None else None for v in self.recorder.log[1:len(names) + 1]])))
-        with atomic_write(self.path/'last.pt') as t: torch.save(state, t)
+                     n_epoch=self.n_epoch, metrics=dict(zip(names, [float(v) if v is not None else None for v in self.recorder.log[1:len(names) + 1]])),
+                     smooth_loss=dict(val=torch.as_tensor(sl.val).detach().cpu().clone(), count=sl.count))
+        save_state(state, self.path/'last.pt', fix=f'free disk space or lift the file-size limit (ulimit -f), then rerun the same command: '
+                                                   f'it resumes from the last checkpoint written')
 
 class DataEpoch(Callback):
     "Tell the training set the epoch, for flips that depend on (seed, epoch, index) only (`face_dataloaders(seed=...)`); draw the shuffles of the epochs a resumed fit skips."
@@ -106,16 +142,26 @@ class DataEpoch(Callback):
         for _ in range(getattr(self, 'shuffled', self.epoch), self.epoch): dl.randomize(); dl.get_idxs()   # what a skipped epoch would have drawn
         self.shuffled = self.epoch + 1
 
+def _unloadable(f:Path, e:Exception, fix:str) -> str:
+    "One line on why `torch.load` of `f` failed with `e` (the unpickler of a file that is no checkpoint raises anything: KeyError, IndexError, ...)."
+    if isinstance(e, OSError) and e.strerror and not f.is_file(): return f"{f}: not a readable checkpoint ({e.strerror}): {fix}"
+    try:
+        with open(f, 'rb') as fh: head = fh.read(16)
+    except OSError as e2: return f"{f}: not a readable checkpoint ({e2.strerror}): {fix}"
+    if not head: return f"{f}: not a readable checkpoint (empty): {fix}"
+    if isinstance(e, pickle.UnpicklingError) and 'GLOBAL' in str(e):   # torch's message advises weights_only=False: never show that advice
+        return (f"{f}: not an illumres checkpoint (it holds Python objects, not only weights, and illumres loads "
+                f"weights only): use a model.pt or run folder written by `illumres train`")
+    if not head.startswith((b'PK\x03\x04', b'\x80')):                  # torch.save writes a zip file (old versions: a pickle)
+        return f"{f}: not a readable checkpoint (not a file torch.save wrote: it starts with {head!r}): {fix}"
+    return f"{f}: not a readable checkpoint (truncated or corrupt): {fix}"
+
 def load_checkpoint(f, device='cpu', fix:str='train it again') -> dict:
     "The dict saved in checkpoint `f` (`model.pt`, `last.pt`), loaded with `weights_only=True`; a one-line `ValueError` for anything else."
     f = Path(f)
     try: state = torch.load(f, map_location=device, weights_only=True)
-    except pickle.UnpicklingError:                  # torch's message advises weights_only=False: never show that advice
-        raise ValueError(f"{f}: not an illumres checkpoint (it holds Python objects, not only weights, and illumres loads "
-                         f"weights only): use a model.pt or run folder written by `illumres train`") from None
-    except (EOFError, RuntimeError, OSError) as e:
-        if isinstance(e, FileNotFoundError): raise
-        raise ValueError(f"{f}: not a readable checkpoint ({'empty' if f.stat().st_size == 0 else 'truncated or corrupt'}): {fix}") from None
+    except FileNotFoundError: raise
+    except Exception as e: raise ValueError(_unloadable(f, e, fix)) from None
     if not isinstance(state, dict): raise ValueError(f"{f}: not an illumres checkpoint (holds a {type(state).__name__}, not a state dict)")
     return state
 
@@ -135,6 +181,9 @@ def resume(learn:Learner, path) -> int:
     load_weights(learn.model, state['model'], f, f"this run's {type(learn.model).__name__} of width {getattr(learn.model, 'width', '?')}")
     if learn.opt is None: learn.create_opt()
     learn.opt.load_state_dict(dict(state=state['opt']['state'], hypers=L(state['opt']['hypers'])))
+    if (sl := state.get('smooth_loss')) is not None:                   # checkpoints of older versions lack it
+        for cb in learn.cbs:
+            if isinstance(cb, Checkpoint): cb.smooth = sl
     return state['epoch'] + 1
 
 # %% ../nbs/07_learner.ipynb #c31b7869
@@ -233,8 +282,7 @@ def save_weights(learn, path) -> Path:
     "Write the state dict of the model of `learn` (a `Learner`, or a model) to `path` (a `.pt` file; atomically)."
     path = Path(path)
     model = bare_model(learn.model if isinstance(learn, Learner) else learn)
-    with atomic_write(path) as t: torch.save({k: v.detach().cpu() for k, v in model.state_dict().items()}, t)
-    return path
+    return save_state({k: v.detach().cpu() for k, v in model.state_dict().items()}, path)
 
 def load_model(path, device='cpu'):
     "The model saved at `path` (`model.pt` or a run folder), rebuilt from the `args.json` beside it (kept as `model.train_args`), in eval mode."

@@ -7,7 +7,7 @@ Docs: https://illumres.github.io/illumres/photos.html.md"""
 
 # %% ../nbs/02a_photos.ipynb #e584f920
 from __future__ import annotations
-import math, warnings
+import math, os, re, warnings
 from collections import Counter
 from functools import lru_cache
 from pathlib import Path
@@ -18,12 +18,28 @@ from .core import check_shape, atomic_write
 from .data import write_png
 
 # %% auto #0
-__all__ = ['IMAGE_EXTS', 'CROP_SIDE', 'ELL_A', 'ELL_B', 'ELL_DY', 'read_image', 'NoFaceError', 'detect_faces', 'face_ellipse',
-           'crop_face', 'faces_in_photo', 'FaceNames', 'crop_faces']
+__all__ = ['IMAGE_EXTS', 'CROP_SIDE', 'ELL_A', 'ELL_B', 'ELL_DY', 'MIN_CROP', 'MAX_CROP', 'MIN_FACE', 'TooLargeError',
+           'max_pixels', 'read_image', 'NoFaceError', 'detect_faces', 'face_ellipse', 'check_crop_size', 'crop_face',
+           'faces_in_photo', 'FaceNames', 'crop_faces']
 
 # %% ../nbs/02a_photos.ipynb #9b08aaa5
 IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.bmp', '.webp', '.tif', '.tiff')
 _UNREADABLE = "{}: not a readable image (corrupt or truncated?): re-export it, or leave it out"
+
+class TooLargeError(ValueError):
+    "An image of more pixels than `max_pixels()`."
+    def __init__(self, path, n:int|None, limit:int):
+        super().__init__(f"{path}: an image of {f'{n:,} px' if n else 'more pixels'}, more than the {limit:,} px illumres reads (Pillow's guard against "
+                         f"decompression bombs): shrink it, or lift the limit: set ILLUMRES_MAX_PIXELS to a larger number of pixels (0: no limit; "
+                         f"in Python, PIL.Image.MAX_IMAGE_PIXELS)")
+
+def max_pixels() -> int|None:
+    "The largest image, in pixels, `read_image` decodes: `$ILLUMRES_MAX_PIXELS` when set (0: no limit), else Pillow's `Image.MAX_IMAGE_PIXELS` (None: no limit)."
+    env = os.environ.get('ILLUMRES_MAX_PIXELS')
+    if env is None: return Image.MAX_IMAGE_PIXELS
+    try: n = int(env)
+    except ValueError: raise ValueError(f"ILLUMRES_MAX_PIXELS: expected a whole number of pixels (0: no limit), got {env!r}") from None
+    return n if n > 0 else None
 
 def _pil_to_array(im):
     "Pillow image of any mode -> float32 (H,W,3) in [0,1]; alpha composited on white."
@@ -37,14 +53,24 @@ def _pil_to_array(im):
     return np.clip(a, 0, 1)
 
 def read_image(path) -> torch.Tensor:
-    "Image file -> `(3,H,W)` float32 RGB in [0,1] (EXIF-oriented; alpha over white; grey, palette, 16-bit handled)."
+    """Image file -> `(3,H,W)` float32 RGB in [0,1] (EXIF-oriented; alpha over white; grey, palette, 16-bit handled).
+    Images of more than `max_pixels()` pixels are refused before they are decoded, in one line that says how to lift the limit."""
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"{path}: no such file")
+    limit = max_pixels()
+    if 'ILLUMRES_MAX_PIXELS' in os.environ: Image.MAX_IMAGE_PIXELS = limit          # Pillow's own check: at twice its limit
     try:
-        with Image.open(path) as im:
-            im.load()                                            # decode now: truncation shows up here
-            a = _pil_to_array(ImageOps.exif_transpose(im))
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as e:
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore', Image.DecompressionBombWarning)       # said below, naming the file
+            with Image.open(path) as im:
+                if limit and im.width * im.height > limit: raise TooLargeError(path, im.width * im.height, limit)
+                im.load()                                        # decode now: truncation shows up here
+                a = _pil_to_array(ImageOps.exif_transpose(im))
+    except Image.DecompressionBombError as e:                   # above twice Pillow's limit: Image.open refuses it
+        n = re.search(r'\((\d+) pixels\)', str(e))
+        raise TooLargeError(path, int(n[1]) if n else None, limit or Image.MAX_IMAGE_PIXELS or 0) from None
+    except TooLargeError: raise
+    except (OSError, SyntaxError, ValueError) as e:
         raise ValueError(_UNREADABLE.format(path)) from e
     return torch.from_numpy(np.ascontiguousarray(a.transpose(2, 0, 1)))
 
@@ -179,6 +205,16 @@ def _warp(img, c, w, angle, size):
     return out if n == size else cv2.resize(out, (size, size), interpolation=cv2.INTER_AREA)
 
 # %% ../nbs/02a_photos.ipynb #a2d2e952
+MIN_CROP, MAX_CROP = 8, 1024    # crop sizes (px) that crop-faces, decompose, pseudo-label take: the models work at 64 or 128 px; `decompose
+                                # --size 1024` peaks at 2.1 GB (measured), 100,000 px asked OpenCV for 120 GB
+
+def check_crop_size(size, name:str='size') -> int:
+    "`size` as an int when it is a whole number of pixels from `MIN_CROP` to `MAX_CROP`; else a one-line `ValueError` naming `name`."
+    try: ok = int(size) == size and MIN_CROP <= size <= MAX_CROP
+    except (TypeError, ValueError, OverflowError): ok = False
+    if not ok: raise ValueError(f"{name}: expected a crop size from {MIN_CROP} to {MAX_CROP} px, got {size}")
+    return int(size)
+
 def crop_face(img, box, size:int=128, align:bool=True) -> tuple[torch.Tensor, torch.Tensor]:
     """Aligned square crop `(3,size,size)` of the face in `box (4,)` (x0,y0,x1,y1 px) of `img (3,H,W)`, and its
     mask `(1,size,size)` in {0,1}: the face ellipse, minus what lies outside the photo (filled by edge replication).
@@ -186,7 +222,7 @@ def crop_face(img, box, size:int=128, align:bool=True) -> tuple[torch.Tensor, to
     check_shape(img, 'img', (3, 'H', 'W'))
     if not img.is_floating_point(): raise TypeError(f"img: expected a float image in [0,1] (see read_image), got {img.dtype}")
     box = torch.as_tensor(box).detach().to('cpu', torch.float64); check_shape(box, 'box', (4,))
-    if int(size) != size or size < 8: raise ValueError(f"size: expected an integer >= 8, got {size}")
+    size = check_crop_size(size)
     b, (H, W) = box.tolist(), img.shape[1:]
     if not (b[2] > b[0] and b[3] > b[1]): raise ValueError(f"box: expected x0 < x1 and y0 < y1, got {b}")
     c, w, angle = np.array([(b[0] + b[2]) / 2, (b[1] + b[3]) / 2]), b[2] - b[0], 0.
@@ -205,14 +241,18 @@ def crop_face(img, box, size:int=128, align:bool=True) -> tuple[torch.Tensor, to
 
 # %% ../nbs/02a_photos.ipynb #07067988
 _NO_FACE = "{}: no face found: use a photo with a frontal face, or pass an aligned crop with --cropped"
+MIN_FACE = 24       # px: the smallest face crop taken (the face detector's window; smaller faces are not found in photos either)
 
 def faces_in_photo(path, size:int=128, all_faces:bool=False, cropped:bool=False) -> list[dict]:
     """Faces of the photo at `path`, largest first (only the largest unless `all_faces`): dicts with 'face'
     `(3,size,size)`, 'mask' `(1,size,size)`, 'box' `(4,)` x0,y0,x1,y1 px, 'source' (str) and 'index' (0, 1, ...).
-    `cropped`: the photo is an aligned face crop already. Raises `NoFaceError` naming the file if no face is found."""
+    `cropped`: the photo is an aligned face crop already (at least `MIN_FACE` px a side). Raises `NoFaceError` naming the file if no face is found."""
+    size = check_crop_size(size)
     img = read_image(path)
     if cropped:
         H, W = img.shape[1:]; s = min(H, W) / CROP_SIDE
+        if min(H, W) < MIN_FACE:
+            raise ValueError(f"{path}: {W}x{H} px, too small to be a face crop (at least {MIN_FACE}x{MIN_FACE} px): pass a larger crop, or the photo without --cropped")
         boxes = torch.tensor([[(W - s) / 2, (H - s) / 2, (W + s) / 2, (H + s) / 2]])
     else: boxes = detect_faces(img)
     if not len(boxes): raise NoFaceError(_NO_FACE.format(path))
@@ -255,7 +295,7 @@ def crop_faces(in_dir,                    # folder of photos (`IMAGE_EXTS`)
     in_dir, out_dir = Path(in_dir), Path(out_dir)
     if not in_dir.is_dir(): raise FileNotFoundError(f"{in_dir}: no such folder")
     if out_dir.resolve() == in_dir.resolve(): raise ValueError(f"{out_dir}: out_dir must differ from in_dir")
-    if int(size) != size or size < 8: raise ValueError(f"size: expected a crop size of at least 8 px, got {size}")
+    size = check_crop_size(size)
     files = sorted(p for p in in_dir.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_EXTS)
     if not files: raise ValueError(f"{in_dir}: no images ({'/'.join(e[1:] for e in IMAGE_EXTS)}) found")
     counts, names = dict(photos=0, faces=0, skipped=[]), FaceNames(files)

@@ -25,9 +25,10 @@ from .metrics import evaluate_batch, trivial_baseline
 from .stats import bootstrap_ci, paired_ci, change, fmt_ci, identity_of, ci_figure, NO_CHANGE
 
 # %% auto #0
-__all__ = ['CONFIGS', 'RUNS', 'CI_METRICS', 'TABLE_COLS', 'COMPARE', 'as_photos', 'real_photos', 'make_data', 'train_run',
-           'eval_samples', 'eval_run', 'compare_figure', 'method_grid', 'quick_data', 'quick_run', 'quick_faces',
-           'runs_dir', 'summary_row', 'compare_rows', 'reproduce', 'verdict', 'write_tables', 'write_seed_tables']
+__all__ = ['CONFIGS', 'RUNS', 'CI_METRICS', 'TABLE_COLS', 'SEED_FILES', 'COMPARE', 'as_photos', 'real_photos', 'make_data',
+           'train_run', 'eval_samples', 'eval_run', 'compare_figure', 'method_grid', 'quick_data', 'quick_run',
+           'quick_faces', 'drop_stale', 'runs_dir', 'summary_row', 'compare_rows', 'reproduce', 'verdict',
+           'write_tables', 'write_seed_tables']
 
 # %% ../nbs/12_reproduce.ipynb #1ba14583
 CONFIGS = {   # tiny and quick keep to procedural heads: the 64 px weights the quick runs start from learnt those
@@ -197,6 +198,14 @@ def _light_figures(out, seed:int):
     titles = [f'blend {t:.2f}' for t in ts] + [f'rotate {t:.2f}' for t in ts]
     save_figure(show_spheres(torch.cat([lerp_light(a, b, ts), slerp_light(a, b, ts)]), titles=titles, ncols=8), Path(out)/'sh_interpolation.png')
 
+SEED_FILES = ('seeds.md', 'seeds.csv', 'seeds_comparisons.csv')    # what `write_seed_tables` writes
+
+def drop_stale(out, names) -> list[Path]:
+    "Delete the files `names` in `out` that an earlier run wrote and this one does not: a stale table would pass for this run's. The ones deleted."
+    gone = [Path(out)/n for n in names if (Path(out)/n).is_file()]
+    for f in gone: f.unlink()
+    return gone
+
 def runs_dir(out, k:int=0) -> Path:
     "Folder of the runs of the `k`-th training seed: `out/runs`, then `out/runs_s1`, `out/runs_s2`, ..."
     return Path(out)/('runs' if k == 0 else f'runs_s{k}')
@@ -289,6 +298,7 @@ def reproduce(out='results',          # folder for the data, runs, tables and fi
                            for r in rows for m in CI_METRICS if m in r and not math.isnan(r[m])], CI_METRICS,
                           title='95 % intervals (bootstrap over test identities), training seed 0'), out/'compare_ci.png')
     if seeds > 1: write_seed_tables(per_seed, out, seed)
+    else: drop_stale(out, SEED_FILES)                # an earlier run's, with more seeds: they would pass for this one's
     t = time.perf_counter()                       # the gap to faces of kinds the training never saw (seed 0's models)
     from illumres.generalization import heldout_sets, write_generalization
     sets = heldout_sets(out/'data'/'heldout', cfg['size'], cfg['n_val'], cfg.get('framing', 'fill'), cfg.get('shapes', 'procedural'),
@@ -332,7 +342,7 @@ def verdict(d_shading:tuple, d_psnr:tuple) -> str:
     return f'{head}: {s}, {r}'
 
 def write_tables(rows:list, out, diffs:list|None=None) -> Path:
-    "Write `rows` to `out/metrics.csv` and `out/metrics.md` (tables per domain with 95 % intervals, and the paired comparison with SfSNet in `diffs`); the .md path."
+    "Write `rows` to `out/metrics.csv` and `out/metrics.md` (tables per domain with 95 % intervals, and the paired comparison with SfSNet in `diffs`, also `comparisons.csv`); the .md path."
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     write_csv(rows, out/'metrics.csv')
     md = []
@@ -342,7 +352,8 @@ def write_tables(rows:list, out, diffs:list|None=None) -> Path:
         md += [f'### {dom}', '', '| method | ' + ' | '.join(cols) + ' |', '|---|' + '---:|' * len(cols)]
         md += ['| ' + r['method'] + ' | ' + ' | '.join(_fmt_ci(r, c) for c in cols) + ' |' for r in rs]
         md.append('')
-    if diffs:
+    if not diffs: drop_stale(out, ['comparisons.csv'])                  # no run to compare with SfSNet: none from an earlier run either
+    else:
         write_csv(diffs, out/'comparisons.csv')
         for dom in dict.fromkeys(d['domain'] for d in diffs):
             md += [f'### Against SfSNet, on the {dom} domain (paired, 95 % intervals)', '']

@@ -27,8 +27,12 @@ def test_bad_option_value_fails_cleanly():
     assert r.returncode == 2 and "invalid int value: 'many'" in r.stderr
 
 def test_reproduce_writes_tables_and_figures(tmp_path):
+    (tmp_path / 'res').mkdir()
+    for f in ('comparisons.csv', 'seeds.md', 'seeds.csv', 'seeds_comparisons.csv'): (tmp_path / 'res' / f).write_text('an earlier run, more runs and seeds')
     r = run('reproduce', '--out', str(tmp_path / 'res'), '--config', 'tiny', '--runs', 'sfsnet')
     assert r.returncode == 0, r.stderr
+    assert not [f for f in ('comparisons.csv', 'seeds.md', 'seeds.csv', 'seeds_comparisons.csv') if (tmp_path / 'res' / f).exists()]   # issue 27, 7: stale
+    assert r.stdout.strip().splitlines()[-1].startswith(f"wrote {tmp_path / 'res' / 'metrics.csv'} (means with 95 % intervals), {tmp_path / 'res' / 'metrics.md'}, {tmp_path / 'res'}/compare_*.png")
     assert (tmp_path / 'res' / 'metrics.csv').read_text().startswith('method,domain,')
     for name in ('sh_spheres.png', 'sh_interpolation.png', 'compare_wild.png', 'runs/sfsnet/grid.png'):
         im = Image.open(tmp_path / 'res' / name)
@@ -113,7 +117,7 @@ def test_refused_in_one_line(tmp_path):
              (train + ['--epochs', '0'], 'illumres train: --epochs: expected at least 1, got 0'),
              (train + ['--width', '0'], 'illumres train: --width: expected a number above 0, got 0'),
              # 5. nothing to make
-             (['crop-faces', str(FX / 'photos'), f'{t}/o', '--size', '0'], 'illumres crop-faces: --size: expected a crop size of at least 8 px, got 0'),
+             (['crop-faces', str(FX / 'photos'), f'{t}/o', '--size', '0'], 'illumres crop-faces: --size: expected a crop size from 8 to 1024 px, got 0'),
              (['synth', f'{t}/o', '--n', '-5'], 'illumres synth: --n: expected a whole number >= 1, got -5'),
              (['synth', f'{t}/o', '--n', '0'], 'illumres synth: --n: expected a whole number >= 1, got 0'),
              # 7. NaN, inf, absurd lights
@@ -133,6 +137,47 @@ def test_refused_in_one_line(tmp_path):
     for (argv, msg), (code, out, err) in zip(cases, run_in_one([a for a, _ in cases])):
         assert (code, err.strip().splitlines()[-1:]) == (1, [msg]), (argv, err)
         assert 'Traceback' not in err and not (t / 'o').exists() and not (t / 'o.gif').exists(), argv      # nothing written: no config.json either
+
+# Issue 27: the second sweep. Each case failed before its fix (a traceback, an exit 0, or a file written first).
+def test_refused_in_one_line_second_sweep(tmp_path):
+    t, sfs, wild, photo = tmp_path, str(FX / 'synth_sfs'), str(FX / 'synth_wild'), str(FX / 'photos' / 'astronaut.jpg')
+    l0, l1 = str(FX / 'pseudo' / '0_light.txt'), str(FX / 'pseudo' / '1_light.txt')
+    (t / 'FILE').write_text('a file, not a folder')
+    F = f'{t}/FILE'
+    train = ['train', sfs, wild, '--width', '0.25', '--workers', '0', '--epochs', '1', '--bs', '3']
+    cases = [  # 2. --size has an upper bound (100000 asked OpenCV for 120 GB)
+             (['decompose', photo, '--size', '100000', '--out', f'{t}/o'], 'illumres decompose: --size: expected a crop size from 8 to 1024 px, got 100000'),
+             (['crop-faces', str(FX / 'photos'), f'{t}/o', '--size', '100000'], 'illumres crop-faces: --size: expected a crop size from 8 to 1024 px, got 100000'),
+             (['pseudo-label', str(FX / 'photos'), f'{t}/o', '--size', '100000'], 'illumres pseudo-label: --size: expected a crop size from 8 to 1024 px, got 100000'),
+             # 4. eval checks --bs (ZeroDivisionError)
+             (['eval', wild, '--bs', '0'], 'illumres eval: --bs: expected at least 1, got 0'),
+             (['eval', '--heldout', '--n', '0', '--heldout-dir', f'{t}/o'], 'illumres eval: --n: expected at least 1, got 0'),
+             # 11. the strip as a whole is bounded (--steps 200 --scale 16: 211,168 px wide, 11.2 GB)
+             (['interpolate', l0, l1, '--steps', '200', '--scale', '16', '--out', f'{t}/o', '--gif', f'{t}/o.gif'],
+              'illumres interpolate: --scale: 200 steps of 64x64 px enlarged 16x make a strip of 211,168x1,024 px, more than the 16,777,216 px (and 65,535 px wide) allowed: lower --steps or --scale'),
+             # 13. an output path under a file: checked before any work ("[Errno 17] File exists", the strip already written)
+             (['interpolate', l0, l1, '--out', f'{t}/o', '--gif', f'{F}/x.gif'], f'illumres interpolate: --gif: {F}/x.gif: {F} is a file, not a folder: choose another path'),
+             (['interpolate', l0, l1, '--out', f'{F}/x.png'], f'illumres interpolate: --out: {F}/x.png: {F} is a file, not a folder: choose another path'),
+             (['relight', photo, '--direction', '0,0', '--out', f'{F}/x.png'], f'illumres relight: --out: {F}/x.png: {F} is a file, not a folder: choose another path'),
+             (['relight', photo, '--direction', '0,0', '--out', str(t)], f'illumres relight: --out: {t} is a folder: give a file name'),
+             (['decompose', photo, '--out', f'{F}/x'], f'illumres decompose: --out: {F}/x: {F} is a file, not a folder: choose another path'),
+             (['decompose', photo, '--out', F], f'illumres decompose: --out: {F} is a file, not a folder: choose another path'),
+             (['eval', wild, '--out', f'{F}/m.json'], f'illumres eval: --out: {F}/m.json: {F} is a file, not a folder: choose another path'),
+             (['bench', 'sh', '--out', f'{F}/b.md'], f'illumres bench: --out: {F}/b.md: {F} is a file, not a folder: choose another path'),
+             (['crop-faces', str(FX / 'photos'), f'{F}/x'], f'illumres crop-faces: {F}/x: {F} is a file, not a folder: choose another path'),
+             (['pseudo-label', str(FX / 'photos'), f'{F}/x'], f'illumres pseudo-label: {F}/x: {F} is a file, not a folder: choose another path'),
+             (['synth', f'{F}/x', '--n', '2'], f'illumres synth: {F}/x: {F} is a file, not a folder: choose another path'),
+             (train + ['--out', f'{F}/x'], f'illumres train: --out: {F}/x: {F} is a file, not a folder: choose another path'),
+             (['reproduce', '--config', 'tiny', '--out', f'{F}/x'], f'illumres reproduce: --out: {F}/x: {F} is a file, not a folder: choose another path')]
+    for (argv, msg), (code, out, err) in zip(cases, run_in_one([a for a, _ in cases])):
+        assert (code, err.strip().splitlines()[-1:]) == (1, [msg]), (argv, err)
+        assert 'Traceback' not in err and not (t / 'o').exists() and not (t / 'o.gif').exists(), argv
+    assert (t / 'FILE').read_text() == 'a file, not a folder' and sorted(p.name for p in t.iterdir()) == ['FILE']
+
+def test_bench_lists_every_benchmark():
+    (c, _, e), (c2, _, e2) = run_in_one([['bench', 'bogus'], ['bench', '--threads', '1', 'yale']])
+    assert c == 2 and e.strip() == "illumres bench: unknown benchmark 'bogus'; choose from sh, synth, stages, train, distributed, yale", e
+    assert c2 == 2 and e2.strip() == 'illumres bench: yale takes its own options after the word yale: `illumres bench yale --help` lists them', e2
 
 # 3. bad samples are found up front, listed, and can be skipped
 def broken_dataset(tmp_path):
@@ -162,8 +207,14 @@ def test_nothing_produced_fails(tmp_path):
     t = tmp_path
     (t / 'a.jpg').write_bytes(b'junk'); (t / 'b.png').write_bytes(b'junk')
     (t / 'p').mkdir(); (t / 'p' / 'a.jpg').write_bytes(b'junk'); Image.new('RGB', (64, 64), 'grey').save(t / 'p' / 'wall.png')
-    (d, _, de), (c, _, ce), (p, _, pe) = run_in_one([['decompose', f'{t}/a.jpg', f'{t}/b.png', '--out', f'{t}/o'], ['crop-faces', f'{t}/p', f'{t}/o2'],
-                                                      ['pseudo-label', f'{t}/p', f'{t}/o3']])
+    Image.new('RGB', (1, 1), 'grey').save(t / 'one.png'); Image.new('L', (20000, 20000)).save(t / 'huge.png')   # issue 27: 8, 12
+    (d, _, de), (c, _, ce), (p, _, pe), (o, _, oe), (h, _, he) = run_in_one([
+        ['decompose', f'{t}/a.jpg', f'{t}/b.png', '--out', f'{t}/o'], ['crop-faces', f'{t}/p', f'{t}/o2'], ['pseudo-label', f'{t}/p', f'{t}/o3'],
+        ['decompose', f'{t}/one.png', '--cropped', '--out', f'{t}/o4'], ['decompose', f'{t}/huge.png', '--out', f'{t}/o5']])
+    assert o == 1 and f'illumres decompose: skipped: {t}/one.png: 1x1 px, too small to be a face crop (at least 24x24 px): pass a larger crop, or the photo without --cropped\n' in oe, oe
+    assert h == 1 and (f"illumres decompose: skipped: {t}/huge.png: an image of 400,000,000 px, more than the 89,478,485 px illumres reads (Pillow's guard "
+                       "against decompression bombs): shrink it, or lift the limit: set ILLUMRES_MAX_PIXELS to a larger number") in he and 'corrupt' not in he, he
+    assert 'Traceback' not in oe + he and not (t / 'o4').exists() and not (t / 'o5').exists()
     assert p == 1 and pe.strip().splitlines()[-1] == f'illumres pseudo-label: {t}/p: no photo labelled: all were skipped (the reasons are above)', pe
     assert d == 1 and de.strip().splitlines()[-1] == 'illumres decompose: no face decomposed: all 2 photos were skipped (the reasons are above)', de
     assert f'illumres decompose: skipped: {t}/a.jpg: not a readable image (corrupt or truncated?): re-export it, or leave it out\n' in de  # 11: one line
@@ -183,21 +234,43 @@ def test_bad_checkpoints_are_one_line(run025, tmp_path):
     import torch
     t, photo, wild = tmp_path, str(FX / 'photos' / 'astronaut.jpg'), str(FX / 'synth_wild')
     args = json.loads((run025 / 'args.json').read_text())
-    for name, model, a in (('code', None, args), ('empty', b'', args), ('wide', (run025 / 'model.pt').read_bytes(), dict(args, width=0.5))):
+    for name, model, a in (('code', None, args), ('empty', b'', args), ('wide', (run025 / 'model.pt').read_bytes(), dict(args, width=0.5)),
+                           ('text', b'hello', args), ('text2', b'abc\n', args)):      # issue 27, 1: text raised KeyError/IndexError in the unpickler
         (t / name).mkdir(); (t / name / 'args.json').write_text(json.dumps(a))
         if model is None: torch.save({'x': Path('.')}, t / name / 'model.pt')      # a pickle carrying code
         else: (t / name / 'model.pt').write_bytes(model)
     shutil.copytree(run025, t / 'cut'); (t / 'cut' / 'last.pt').write_bytes((t / 'cut' / 'last.pt').read_bytes()[:1000])
+    shutil.copytree(run025, t / 'txt'); (t / 'txt' / 'last.pt').write_bytes(b'hello')
     train = ['train', str(FX / 'synth_sfs'), wild, '--epochs', '2', '--bs', '3', '--workers', '0']
     cases = [(['decompose', photo, '--checkpoint', f'{t}/code/model.pt', '--out', f'{t}/o'],
               f"illumres decompose: {t}/code/model.pt: not an illumres checkpoint (it holds Python objects, not only weights, and illumres loads weights only): use a model.pt or run folder written by `illumres train`"),
              (['eval', wild, '--checkpoint', f'{t}/empty'], f"illumres eval: {t}/empty/model.pt: not a readable checkpoint (empty): train it again or copy it anew"),
              (['eval', wild, '--checkpoint', f'{t}/wide'], f"illumres eval: {t}/wide/model.pt: its weights do not fit the sfsnet model of width 0.5 that {t}/wide/args.json describes"),
              (train + ['--out', str(run025), '--width', '0.5'], f"illumres train: {run025}: holds a run made with width 0.25 (now 0.5): use the same settings to resume it, or another --out"),
-             (train + ['--out', f'{t}/cut', '--width', '0.25'], f"illumres train: {t}/cut/last.pt: not a readable checkpoint (truncated or corrupt): delete it to train {t}/cut from the start")]
+             (train + ['--out', f'{t}/cut', '--width', '0.25'], f"illumres train: {t}/cut/last.pt: not a readable checkpoint (truncated or corrupt): delete it to train {t}/cut from the start"),
+             (['decompose', photo, '--checkpoint', f'{t}/text', '--out', f'{t}/o'],
+              f"illumres decompose: {t}/text/model.pt: not a readable checkpoint (not a file torch.save wrote: it starts with b'hello'): train it again or copy it anew"),
+             (['eval', wild, '--checkpoint', f'{t}/text2'], f"illumres eval: {t}/text2/model.pt: not a readable checkpoint (not a file torch.save wrote: it starts with b'abc\\n'): train it again or copy it anew"),
+             (train + ['--out', f'{t}/txt', '--width', '0.25'], f"illumres train: {t}/txt/last.pt: not a readable checkpoint (not a file torch.save wrote: it starts with b'hello'): delete it to train {t}/txt from the start"),
+             (train + ['--out', f'{t}/t2', '--width', '0.25', '--init', f'{t}/text'], f"illumres train: {t}/text/model.pt: not a readable checkpoint (not a file torch.save wrote: it starts with b'hello'): train it again or copy it anew")]
     for (argv, msg), (code, out, err) in zip(cases, run_in_one([a for a, _ in cases])):
         assert code == 1 and len(err.strip().splitlines()) == 1 and err.startswith(msg), (argv, err)
         assert 'weights_only' not in err and 'Traceback' not in err
+
+# Issue 27, 5: a checkpoint that cannot be written (here the shell's file-size limit, `ulimit -f`): one line naming it, the last one kept
+def test_unwritable_checkpoint_is_one_line(run025, tmp_path):
+    import resource
+    d = tmp_path / 'run'; shutil.copytree(run025, d)
+    before = (d / 'last.pt').read_bytes()
+    assert len(before) > 100_000
+    def limit(): resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))
+    r = subprocess.run([str(EXE), 'train', str(FX / 'synth_sfs'), str(FX / 'synth_wild'), '--out', str(d), '--width', '0.25', '--epochs', '2', '--bs', '3',
+                        '--workers', '0'], capture_output=True, text=True, timeout=300, preexec_fn=limit)
+    assert r.returncode == 1 and no_traceback(r) == (f'illumres train: {d}/last.pt: could not be written (file too large: the file-size limit (ulimit -f) '
+                                                     'is 100,000 bytes): free disk space or lift the file-size limit (ulimit -f), then rerun the same command: '
+                                                     'it resumes from the last checkpoint written'), r.stderr[-3000:]
+    assert (d / 'last.pt').read_bytes() == before and (d / 'model.pt').read_bytes() == (run025 / 'model.pt').read_bytes()   # as they were
+    assert not [p.name for p in d.iterdir() if p.name.startswith('.')]                 # no temporary left
 
 # 9. Ctrl-C and kill -9
 def children(pid):
