@@ -158,7 +158,7 @@ def synth(out:str,                    # dataset folder (created; rerun with the 
           poses:int=2,                # poses per shape
           lights:int=3,               # lights per pose
           workers:int=2,              # processes
-          shard:str=None,             # K/N: make only shard K of N (N processes or machines share the work; see the README)
+          shard:str=None,             # K/N: make only shard K of N (N processes or machines share the work; see nbs/02_data.ipynb)
           framing:str='photo',        # photo (framed as decompose crops photos: room around the face, a background) or fill (the face fills the image)
           expressions:str='train',    # ICT faces' expressions: train (all but the held-out ones generalization tests use), heldout (only those) or all
           ambient:str=None):          # LO,HI: range of the lights' ambient share (default: the domain's, sfs 0.65,0.9, wild 0.35,0.65; a lone flash: near 0)

@@ -32,7 +32,7 @@ __all__ = ['DEFAULT_SIZE', 'shipped_sizes', 'default_model_dir', 'shipped_method
 
 # %% ../nbs/07a_decompose.ipynb #2ce130f2
 DEFAULT_SIZE = 64    # the size of the shipped weights that decompose, relight, the app and eval use unless asked for another:
-                     # 64 until a 128 px model does better on Extended Yale B (the README's measurements)
+                     # 64 until a 128 px model does better on Extended Yale B (the measurements in nbs/40_results.ipynb)
 
 def shipped_sizes(method:str='sfsnet') -> list[int]:
     "The sizes (px) at which weights of `method` ship with the package."
