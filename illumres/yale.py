@@ -168,9 +168,9 @@ def celeba_consistency(root, models, ids=None, progress:bool=True) -> dict:
     for name, load in models:
         model = load()
         fm = at(model_size(model))
-        d = decompose(model, torch.stack([f for f, _ in fm]))
         m = torch.stack([m for _, m in fm])
-        out[name] = identity_spread(((d['albedo'].clamp_min(0) * m).sum((2, 3)) / m.sum((2, 3))), who)
+        alb = torch.cat([decompose(model, torch.stack([f for f, _ in fm[k:k + 64]]))['albedo'] for k in range(0, len(fm), 64)])   # 64 faces at a time
+        out[name] = identity_spread(((alb.clamp_min(0) * m).sum((2, 3)) / m.sum((2, 3))), who)
     return out
 
 # %% ../nbs/30_yale.ipynb #e438246d
@@ -226,12 +226,12 @@ def subject_figure(j:int, extra:dict, path, dpr=None):
         pn = None
         if name in extra['decompositions']:
             one = _take(extra['decompositions'][name][j], torch.tensor([src.index(si)]))
-            img, pn = relight(one, target_light(one['light'], c['dirs'][ti][None])), unit_normal(to_grid(one['normal']))
+            img, pn = relight(one, target_light(one['light'], c['dirs'][ti][None])), unit_normal(grid_average(one['normal']))
         elif name == 'DPR (peer)':
             est = dpr_relight(dpr, c['canvas'][si:si + 1])['light']
             img = dpr_relight(dpr, c['canvas'][si:si + 1], target_light(est, c['dirs'][ti][None]))['img']
         else: img = c['albedo'] * sh_shading(c['normal'], directional_light(c['dirs'][ti][None]) + ambient_light(TARGET_AMBIENT))
-        img = gain_fit(to_grid(img.mean(1, keepdim=True)), gt, c['mask'])
+        img = gain_fit(grid_average(img.mean(1, keepdim=True)), gt, c['mask'])
         blank = torch.zeros(3, GRID, GRID)
         panels = [c['photos'][si].expand(3, -1, -1), encode_normal(c['normal'])[0] * m, blank if pn is None else encode_normal(pn)[0] * m,
                   img[0].expand(3, -1, -1), gt[0].expand(3, -1, -1)]

@@ -21,7 +21,7 @@ from .photos import _grey, _eyes, _crop_affine, _cv2_affine, face_ellipse
 __all__ = ['YALE_NAME', 'SUBJECT_MAX', 'MODERATE', 'SHADOW', 'SATURATED', 'FIXED_FRAMING', 'PROTOCOLS', 'CANVAS', 'GRID',
            'ZOOM_RANGE', 'yale_direction', 'relight_direction', 'read_subject', 'failed_flashes', 'parse_subjects',
            'subject_folders', 'is_moderate', 'photometric_stereo', 'ps_render', 'subject_ps', 'curl_ratio',
-           'cheek_sides', 'eye_framing', 'rotate_xy', 'check_protocol', 'canvas_affine', 'to_canvas', 'to_grid',
+           'cheek_sides', 'eye_framing', 'rotate_xy', 'check_protocol', 'canvas_affine', 'to_canvas', 'grid_average',
            'subject_canvas', 'model_input']
 
 # %% ../nbs/30a_yale_data.ipynb #5728468b
@@ -276,7 +276,7 @@ def to_canvas(x, M, replicate:bool=False) -> torch.Tensor:
     out = torch.from_numpy(np.concatenate([p.reshape(2 * CANVAS, 2 * CANVAS, -1) for p in parts], -1)).permute(2, 0, 1)
     return F.avg_pool2d(out[None], 2)[0]
 
-def to_grid(x, grid:int=GRID) -> torch.Tensor:
+def grid_average(x, grid:int=GRID) -> torch.Tensor:
     "Maps `x (B,C,H,W)` to the `(B,C,grid,grid)` scoring grid by area averaging (a model's outputs at any size)."
     return F.adaptive_avg_pool2d(x.float(), grid)
 
@@ -298,12 +298,12 @@ def subject_canvas(s:dict, ps:dict, protocol:str='photo', zoom:float=1., framing
     inside = to_canvas(torch.ones(1, H, W), M)[0]
     m = ((c[N + 4] > 0.999) & (inside > 0.999)).float()               # valid for PS and inside the photo
     if protocol == 'stripes': m = m * face_ellipse(CANVAS)[0]
-    pool = lambda t: to_grid(t[None])[0]
+    pool = lambda t: grid_average(t[None])[0]
     w = pool(m[None])
     valid = (w > 0.999).float()
     normal = unit_normal(rotate_xy(pool(c[N:N + 3] * m), angle, dim=0)[None])
     albedo = (pool(c[N + 3:N + 4] * m) / w.clamp_min(1e-6))[None]
-    return dict(canvas=c[:N, None].clamp(0, 1), canvas_mask=m[None, None], photos=to_grid(c[:N, None].clamp(0, 1)),
+    return dict(canvas=c[:N, None].clamp(0, 1), canvas_mask=m[None, None], photos=grid_average(c[:N, None].clamp(0, 1)),
                 normal=normal * valid, albedo=albedo * valid, mask=valid[None], dirs=rotate_xy(yale_direction(s['az'], s['el']), angle),
                 angle=angle, affine=M, framing=framing, protocol=protocol, zoom=float(zoom), names=s['names'], az=s['az'], el=s['el'],
                 failed=s['failed'], subject=s['subject'])

@@ -16,7 +16,7 @@ from .metrics import angular_error, si_mse, psnr, ssim, angle_map
 from .interp import relight
 from .camera import srgb_encode, srgb_decode
 from .stats import bootstrap_ci, paired_ci, fmt_ci, change
-from .yale_data import to_grid
+from .yale_data import grid_average
 
 # %% auto #0
 __all__ = ['TARGET_AMBIENT', 'SOURCES', 'RELIGHT_SOURCES', 'RELIGHT_TARGETS', 'TONES', 'METRICS', 'PAIRED', 'light_direction',
@@ -89,7 +89,7 @@ def gain_fit(pred, gt, mask) -> torch.Tensor:
 
 def relight_scores(pred, gt, mask) -> dict:
     "PSNR, SSIM, DSSIM `(P,)` of `pred (P,C,H,W)` (made grey, area-averaged to `gt`'s size, gain-fitted) against grey `gt (P,1,H,W)` over `mask`."
-    p = gain_fit(to_grid(pred.mean(1, keepdim=True), gt.shape[-1]), gt, mask)
+    p = gain_fit(grid_average(pred.mean(1, keepdim=True), gt.shape[-1]), gt, mask)
     s = ssim(p, gt, mask)
     return dict(relight_psnr=psnr(p, gt, mask), relight_ssim=s, relight_dssim=(1 - s) / 2)
 
@@ -112,12 +112,12 @@ def eval_decomposition(d:dict, c:dict, src:list, pairs, strength:float=1., space
     S = len(src)
     tone, space = _space(c, space)
     mask = c['mask'].expand(S, -1, -1, -1)
-    n = unit_normal(to_grid(d['normal']))
+    n = unit_normal(grid_average(d['normal']))
     r = {f'normal_{k}': v.mean().item() for k, v in angular_error(n, c['normal'].expand(S, -1, -1, -1), mask).items()}
     r['light_error'] = direction_error(light_direction(d['light']), c['dirs'][src]).mean().item()
     alb = d['albedo'].mean(1, keepdim=True)
     if space == 'srgb': alb = srgb_decode(alb.clamp(0, 1))                   # its albedo in linear values
-    r['albedo_si_mse'] = si_mse(to_grid(alb), c['albedo'].expand(S, -1, -1, -1), mask).mean().item()
+    r['albedo_si_mse'] = si_mse(grid_average(alb), c['albedo'].expand(S, -1, -1, -1), mask).mean().item()
     r.update(consistency(n, alb, c['mask']))
     if len(pairs):
         pos = {s: k for k, s in enumerate(src)}
@@ -133,7 +133,7 @@ def consistency(normal, albedo, mask) -> dict:
     "Albedo and normal consistency (see the text) of `normal (S,3,H,W)`, `albedo (S,1,H,W)` predicted from `S` aligned photos, on `mask (1,1,H,W)`."
     S = len(normal)
     if S < 2: return {}
-    alb = to_grid(albedo, mask.shape[-1]); n = unit_normal(to_grid(normal, mask.shape[-1]))
+    alb = grid_average(albedo, mask.shape[-1]); n = unit_normal(grid_average(normal, mask.shape[-1]))
     i, j = map(list, zip(*itertools.combinations(range(S), 2)))
     m = mask.expand(len(i), -1, -1, -1)
     a = (si_mse(alb[i], alb[j], m) + si_mse(alb[j], alb[i], m)) / 2
