@@ -135,26 +135,29 @@ def main(argv:list|None=None) -> int:
 
 # %% ../nbs/11_cli.ipynb #f7c33039
 @command(pos=['what'])
-def bench(what:str='sh',              # what to benchmark: sh (SH shading), synth (data generation and loading), stages (synth profile), train (SfSNet), distributed (1 and 2 processes), yale (Extended Yale B: `illumres bench yale --help`)
+def bench(what:str='sh',              # what to benchmark: sh (SH shading), synth (data generation and loading), stages (synth profile), train (SfSNet), distributed (1 and 2 processes), relight (a photo at its resolution), yale (Extended Yale B: `illumres bench yale --help`)
           batch:int=64,               # batch size (sh)
           size:int=128,               # image size in pixels (sh, stages)
           threads:int=2,              # torch threads
           min_time:float=1.0,         # seconds of timing per row
-          out:str=None):              # also write the markdown table to this file
+          out:str=None,               # also write the markdown table to this file
+          photo:str=None):            # relight: the photo (default: the astronaut photo at 1024x1024)
     "Run a benchmark and print its markdown table."
-    names = ('sh', 'synth', 'stages', 'train', 'distributed')
+    names = ('sh', 'synth', 'stages', 'train', 'distributed', 'relight')
     if what == 'yale':                          # `illumres bench yale ...` has its own parser (main): here when an option came first
         print("illumres bench: yale takes its own options after the word yale: `illumres bench yale --help` lists them", file=sys.stderr); return 2
     if what not in names:                       # before the imports: they print a notice of torch's
         print(f"illumres bench: unknown benchmark {what!r}; choose from {', '.join([*names, 'yale'])}", file=sys.stderr); return 2
     _check_out(out, '--out')
     from illumres.bench import bench_sh, bench_table, bench_synth, synth_table, bench_train, train_table, synth_stages, stages_table, bench_distributed, distributed_table
+    from illumres.ratio import bench_relight, relight_table
     benches = {'sh': lambda: bench_table(bench_sh(batch, size, threads, min_time),
                                          f'SH shading, batch {batch} at {size}x{size}, {threads} threads'),
                'synth': lambda: synth_table(bench_synth(), 'Synthetic data: generation and loading (2 cores)'),
                'stages': lambda: stages_table(synth_stages(size), f'Synthetic data: CPU ms per shape (6 samples) by stage, {size} px, one thread'),
                'train': lambda: train_table(bench_train(threads=threads), f'SfSNet training and inference, batch 16, {threads} threads'),
-               'distributed': lambda: distributed_table(bench_distributed(), 'SfSNet training steps on 1 and 2 processes (torchrun, gloo), 64 px, width 0.5, global batch 16')}
+               'distributed': lambda: distributed_table(bench_distributed(), 'SfSNet training steps on 1 and 2 processes (torchrun, gloo), 64 px, width 0.5, global batch 16'),
+               'relight': lambda: relight_table(bench_relight(photo, threads), f'Relighting a photo at its resolution after the model is loaded, {threads} threads, medians of 7')}
     table = benches[what]()
     print(table)
     if out:
@@ -425,11 +428,12 @@ def relight(photo:str,                # photo with a face (or an aligned crop wi
             checkpoint:str=None,      # run folder or model.pt (default: the shipped weights of --method)
             method:str=None,          # the shipped weights of this method (default sfsnet), when no --checkpoint
             cropped:bool=False,       # the photo is an aligned face crop
-            scale:int=1):             # enlarge the output this many times
+            scale:int=1,              # enlarge the output this many times
+            crop:bool=False):         # write the model-size face crop instead of the whole photo at its size
     "Relight the face of a photo with a light file or a light from a direction."
     from illumres.interp import relight_photo
     _check_out(out, '--out')
-    print(f'wrote {relight_photo(photo, out, light, direction, intensity, ambient, strength, checkpoint, method, cropped, scale)}')
+    print(f'wrote {relight_photo(photo, out, light, direction, intensity, ambient, strength, checkpoint, method, cropped, scale, crop)}')
     return 0
 
 @command(pos=['a', 'b'])
@@ -445,11 +449,13 @@ def interpolate(a:str,                # from: a photo (its estimated light) or a
                 method:str=None,      # the shipped weights of this method (default sfsnet), when no --checkpoint
                 cropped:bool=False,   # the photos are aligned face crops
                 scale:int=2,          # enlarge the images this many times
-                fps:float=8.):        # GIF frames per second (above 0, at most 100)
+                fps:float=8.,         # GIF frames per second (above 0, at most 100)
+                crop:bool=False,      # relight the model-size face crop instead of the whole photo
+                max_side:int=1024):   # whole photos: frames at most this many px on their longer side (fewer for many steps), --scale included
     "Relight a face under the lights between two photos or light files: a strip, and a GIF."
     from illumres.interp import interpolate_files
     _check_out(out, '--out'); _check_out(gif, '--gif')                  # before the strip is written: a bad --gif left it behind
-    p = interpolate_files(a, b, out, steps, gif, how, face, strength, checkpoint, method, cropped, scale, fps)
+    p = interpolate_files(a, b, out, steps, gif, how, face, strength, checkpoint, method, cropped, scale, fps, crop, max_side)
     print(f'wrote {p}' + (f' and {gif}' if gif else ''))
     return 0
 

@@ -19,10 +19,10 @@ from .decompose import get_model, decompose_face, bundled_faces
 from .show import composite, upscale, write_strip, write_gif, show_grid
 
 # %% auto #0
-__all__ = ['INTERP', 'TARGET', 'MAX_STEPS', 'MAX_SCALE', 'MAX_STRIP_PX', 'MAX_STRIP_SIDE', 'relight_shading', 'relight',
-           'light_from_direction', 'light_angles', 'match_brightness', 'relative_light', 'interp_lights', 'steps',
-           'light_strip', 'residue_strip', 'show_strips', 'interpolation_figure', 'parse_direction', 'relight_photo',
-           'interpolate_files']
+__all__ = ['INTERP', 'TARGET', 'MAX_STEPS', 'MAX_SCALE', 'MAX_SIDE', 'FRAME_PIXELS', 'MAX_STRIP_PX', 'MAX_STRIP_SIDE',
+           'relight_shading', 'relight', 'light_from_direction', 'light_angles', 'match_brightness', 'relative_light',
+           'interp_lights', 'steps', 'light_strip', 'residue_strip', 'show_strips', 'interpolation_figure',
+           'parse_direction', 'frame_side', 'relight_photo', 'interpolate_files']
 
 # %% ../nbs/09_interp.ipynb #a83baba8
 def _one_light(x, name:str) -> torch.Tensor:
@@ -143,6 +143,13 @@ def _is_light(p) -> bool: return Path(p).suffix.lower() == '.txt'
 # Each frame costs about 0.75 MB at 64 px and scale 2 (measured: 200 steps add 0.15 GB to the 1.2 GB of the process;
 # 100,000 steps would need 70 GB), 4x that at 128 px; a strip of 200 frames at 128 px, x2, is 51,600 px wide (PNG viewers stop near 65,535).
 MAX_STEPS, MAX_SCALE = 200, 16
+# Frames at the photo's resolution (`illumres.ratio`): at most MAX_SIDE px on their longer side, and smaller for many
+# steps, so that all frames hold at most FRAME_PIXELS pixels (1.3 GB as float) and a strip stays under 60,000 px wide.
+MAX_SIDE, FRAME_PIXELS = 1024, 1e8
+
+def frame_side(steps:int, max_side:int=MAX_SIDE) -> int:
+    "The longer side (px) of `steps` full-resolution frames: `max_side`, or less for many steps."
+    return max(16, min(int(max_side), int(math.sqrt(FRAME_PIXELS / steps)), 60000 // steps))
 
 def _check_number(name:str, v:float, lo:float|None=None, hi:float|None=None, lo_open:bool=False):
     "One-line `ValueError` unless `v` is finite and within [lo, hi] (`lo_open`: above lo)."
@@ -175,14 +182,17 @@ def relight_photo(photo,                   # photo with a face (or an aligned cr
                   method:str|None=None,    # the shipped weights of this method (default sfsnet), when no `model`
                   cropped:bool=False,      # `photo` is an aligned face crop
                   scale:int=1,             # enlarge the output this many times (1-16)
+                  crop:bool=False,         # write the model-size crop (`relight` of the decomposition) instead of the whole photo
                  ) -> Path:                # `out`
-    "Relight the face of `photo` under the light file `light`, or from `direction` ('AZ,EL', `relative_light`); write the PNG `out`."
+    "Relight the face of `photo` under the light file `light`, or from `direction` ('AZ,EL', `relative_light`); write the PNG `out`: the whole photo at its size (`illumres.ratio`), or the crop."
     if (light is None) == (direction is None): raise ValueError("give either --light FILE or --direction AZ,EL (one of them)")
     if direction is not None: parse_direction(direction)                              # bad values fail before the model loads
     _check_number('intensity', intensity, 0); _check_number('ambient', ambient, 0); _check_number('strength', strength); _check_scale(scale)
-    d = decompose_face(photo, model, method, cropped=cropped)
+    from illumres.ratio import decompose_photo, relit_photo
+    d = (decompose_face if crop else decompose_photo)(photo, model, method, cropped=cropped)
     L = read_light(light)[None] if light is not None else relative_light(d['light'], *parse_direction(direction), intensity, ambient=ambient)
-    write_png(out, upscale(composite(d, relight(d, L, strength))[0].clamp(0, 1), scale))
+    img = composite(d, relight(d, L, strength))[0].clamp(0, 1) if crop else relit_photo(d, L, strength)
+    write_png(out, upscale(img, scale))
     return Path(out)
 
 def interpolate_files(a,                    # from: a photo (its estimated light) or a light file (.txt)
@@ -198,6 +208,8 @@ def interpolate_files(a,                    # from: a photo (its estimated light
                       cropped:bool=False,   # the photos are aligned face crops
                       scale:int=2,          # enlarge the images this many times (1-16)
                       fps:float=8.,         # GIF frames per second (above 0, at most 100)
+                      crop:bool=False,      # relight the model-size crop instead of the whole photo
+                      max_side:int=MAX_SIDE,# whole photos: frames at most this many px on their longer side (`frame_side`), `scale` included
                      ) -> Path:             # `out`
     "Relight a face under `steps` lights from `a` to `b` (photos or light files); write the strip `out` (and a GIF)."
     if how not in INTERP: raise ValueError(f"how: expected one of {', '.join(INTERP)}, got {how!r}")
@@ -206,12 +218,20 @@ def interpolate_files(a,                    # from: a photo (its estimated light
     _check_number('strength', strength); _check_scale(scale); _check_number('fps', fps, 0, 100, lo_open=True)   # before anything is written
     files = {p: read_light(p)[None] for p in (a, b) if _is_light(p)}                 # bad files fail first
     m = get_model(model, method=method) if not (isinstance(model, str) and model == 'truth') else model
-    photos = {p: decompose_face(p, m, cropped=cropped) for p in (a, b) if not _is_light(p)}
+    from illumres.ratio import decompose_photo, photo_relighter
+    if int(max_side) != max_side or max_side < 16: raise ValueError(f"max_side: expected a whole number of pixels, at least 16, got {max_side}")
+    side = frame_side(steps, max_side)
+    dec = decompose_face if crop else (lambda p, m, cropped: decompose_photo(p, m, cropped=cropped, max_side=side))
+    photos = {p: dec(p, m, cropped=cropped) for p in (a, b) if not _is_light(p)}
     source = face or next(iter(photos), None) or bundled_faces()[0]
-    d = photos.get(source) or decompose_face(source, m, cropped=cropped)
+    d = photos.get(source) or dec(source, m, cropped=cropped)
     _check_strip(steps, *d['normal'].shape[-2:], scale)                             # before the strip and the GIF are made
     La, Lb = (files[p] if _is_light(p) else photos[p]['light'] for p in (a, b))
-    imgs = composite(d, light_strip(d, La, Lb, steps, how, strength), 0).clamp(0, 1)
+    if crop: imgs = composite(d, light_strip(d, La, Lb, steps, how, strength), 0).clamp(0, 1)
+    else:                                                                           # the whole photo: `scale` up to `side`
+        S = relight_shading(_item(d, 0, steps), interp_lights(La, Lb, torch.linspace(0, 1, steps), how).to(d['normal']), strength)
+        imgs = photo_relighter(d)(S).clamp(0, 1)
+        scale = max(1, min(scale, side // max(imgs.shape[-2:])))
     write_strip(out, imgs, scale)
     if gif: write_gif(gif, imgs, fps, scale, bounce=True)
     return Path(out)

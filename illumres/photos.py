@@ -19,8 +19,8 @@ from .data import write_png
 
 # %% auto #0
 __all__ = ['IMAGE_EXTS', 'CROP_SIDE', 'ELL_A', 'ELL_B', 'ELL_DY', 'MIN_CROP', 'MAX_CROP', 'MIN_FACE', 'TooLargeError',
-           'max_pixels', 'read_image', 'NoFaceError', 'detect_faces', 'face_ellipse', 'check_crop_size', 'crop_face',
-           'faces_in_photo', 'FaceNames', 'crop_faces']
+           'max_pixels', 'read_image', 'NoFaceError', 'detect_faces', 'face_ellipse', 'check_crop_size', 'face_framing',
+           'crop_face', 'faces_in_photo', 'FaceNames', 'crop_faces']
 
 # %% ../nbs/02a_photos.ipynb #9b08aaa5
 IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.bmp', '.webp', '.tif', '.tiff')
@@ -215,15 +215,14 @@ def check_crop_size(size, name:str='size') -> int:
     if not ok: raise ValueError(f"{name}: expected a crop size from {MIN_CROP} to {MAX_CROP} px, got {size}")
     return int(size)
 
-def crop_face(img, box, size:int=128, align:bool=True) -> tuple[torch.Tensor, torch.Tensor]:
-    """Aligned square crop `(3,size,size)` of the face in `box (4,)` (x0,y0,x1,y1 px) of `img (3,H,W)`, and its
-    mask `(1,size,size)` in {0,1}: the face ellipse, minus what lies outside the photo (filled by edge replication).
-    With `align`, the crop is turned so that the eyes are level when both are found."""
+def face_framing(img, box, align:bool=True) -> tuple:
+    """Where the crop of the face in `box (4,)` (x0,y0,x1,y1 px) of `img (3,H,W)` lies: `(cx, cy, w, angle)`, its
+    centre and face-box width in photo px and its turn in degrees (the crop is a square of `CROP_SIDE * w` px).
+    With `align`, the crop is turned so that the eyes are level when both are found, and re-centred on the face."""
     check_shape(img, 'img', (3, 'H', 'W'))
     if not img.is_floating_point(): raise TypeError(f"img: expected a float image in [0,1] (see read_image), got {img.dtype}")
     box = torch.as_tensor(box).detach().to('cpu', torch.float64); check_shape(box, 'box', (4,))
-    size = check_crop_size(size)
-    b, (H, W) = box.tolist(), img.shape[1:]
+    b = box.tolist()
     if not (b[2] > b[0] and b[3] > b[1]): raise ValueError(f"box: expected x0 < x1 and y0 < y1, got {b}")
     c, w, angle = np.array([(b[0] + b[2]) / 2, (b[1] + b[3]) / 2]), b[2] - b[0], 0.
     if align:
@@ -231,6 +230,17 @@ def crop_face(img, box, size:int=128, align:bool=True) -> tuple[torch.Tensor, to
         e = _eyes(g, b)
         if e is not None: angle = math.degrees(math.atan2(e[1][1] - e[0][1], e[1][0] - e[0][0]))
         if (r := _refine(g, c, w, angle)) is not None: c, w = r
+    return float(c[0]), float(c[1]), float(w), float(angle)
+
+def crop_face(img, box, size:int=128, align:bool=True, framing=None) -> tuple[torch.Tensor, torch.Tensor]:
+    """Aligned square crop `(3,size,size)` of the face in `box (4,)` (x0,y0,x1,y1 px) of `img (3,H,W)`, and its
+    mask `(1,size,size)` in {0,1}: the face ellipse, minus what lies outside the photo (filled by edge replication).
+    With `align`, the crop is turned so that the eyes are level when both are found (`face_framing`; or give its `framing`)."""
+    check_shape(img, 'img', (3, 'H', 'W'))
+    if not img.is_floating_point(): raise TypeError(f"img: expected a float image in [0,1] (see read_image), got {img.dtype}")
+    size = check_crop_size(size)
+    cx, cy, w, angle = face_framing(img, box, align) if framing is None else framing
+    c, H, W = np.array([cx, cy]), *img.shape[1:]
     face = _warp(img, c, w, angle, size)
     inv = cv2.invertAffineTransform(_crop_affine(c, w, angle, size))             # crop pixel centres -> photo
     v, u = np.mgrid[0:size, 0:size] + 0.5
@@ -243,12 +253,14 @@ def crop_face(img, box, size:int=128, align:bool=True) -> tuple[torch.Tensor, to
 _NO_FACE = "{}: no face found: use a photo with a frontal face, or pass an aligned crop with --cropped"
 MIN_FACE = 24       # px: the smallest face crop taken (the face detector's window; smaller faces are not found in photos either)
 
-def faces_in_photo(path, size:int=128, all_faces:bool=False, cropped:bool=False) -> list[dict]:
-    """Faces of the photo at `path`, largest first (only the largest unless `all_faces`): dicts with 'face'
-    `(3,size,size)`, 'mask' `(1,size,size)`, 'box' `(4,)` x0,y0,x1,y1 px, 'source' (str) and 'index' (0, 1, ...).
-    `cropped`: the photo is an aligned face crop already (at least `MIN_FACE` px a side). Raises `NoFaceError` naming the file if no face is found."""
+def faces_in_photo(path, size:int=128, all_faces:bool=False, cropped:bool=False, source:str|None=None) -> list[dict]:
+    """Faces of the photo at `path` (or the image `(3,H,W)` itself), largest first (only the largest unless `all_faces`):
+    dicts with 'face' `(3,size,size)`, 'mask' `(1,size,size)`, 'box' `(4,)` x0,y0,x1,y1 px, 'framing' (`face_framing`),
+    'source' (str: `source`, else the path) and 'index' (0, 1, ...). `cropped`: the photo is an aligned face crop
+    already. Raises `NoFaceError` naming the file if no face is found."""
     size = check_crop_size(size)
-    img = read_image(path)
+    img = path if isinstance(path, torch.Tensor) else read_image(path)
+    path = source or (str(path) if not isinstance(path, torch.Tensor) else 'image')
     if cropped:
         H, W = img.shape[1:]; s = min(H, W) / CROP_SIDE
         if min(H, W) < MIN_FACE:
@@ -258,8 +270,9 @@ def faces_in_photo(path, size:int=128, all_faces:bool=False, cropped:bool=False)
     if not len(boxes): raise NoFaceError(_NO_FACE.format(path))
     out = []
     for k, b in enumerate(boxes if all_faces else boxes[:1]):
-        face, mask = crop_face(img, b, size, align=not cropped)
-        out.append(dict(face=face, mask=mask, box=b, source=str(path), index=k))
+        fr = face_framing(img, b, align=not cropped)
+        face, mask = crop_face(img, b, size, framing=fr)
+        out.append(dict(face=face, mask=mask, box=b, framing=fr, source=str(path), index=k))
     return out
 
 # %% ../nbs/02a_photos.ipynb #770c1d6c

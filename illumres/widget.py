@@ -16,19 +16,20 @@ from .sh import render_sphere
 from .data import encode_png
 from .decompose import get_model, decompose_face, bundled_faces
 from .show import composite, to_uint8, for_display
-from .interp import INTERP, TARGET, _item, _one_light, interp_lights, relative_light, relight_shading
+from .interp import INTERP, TARGET, MAX_SIDE, _item, _one_light, interp_lights, relative_light, relight_shading
+from .ratio import decompose_photo, photo_relighter
 
 # %% auto #0
 __all__ = ['lighting_views', 'LightingWidget', 'app_notebook', 'app_widget', 'free_port', 'voila_command', 'start_app',
            'stop_app']
 
 # %% ../nbs/09a_widget.ipynb #5316e973
-def lighting_views(d:dict, light, strength:float=1., i:int=0, sphere:int=64) -> dict:
-    "Pictures `(3,H,W)` in [0,1] of item `i` of `d` under `light (27,)|(1,27)`: relit, shading, residue and a lit sphere."
+def lighting_views(d:dict, light, strength:float=1., i:int=0, sphere:int=64, relighter=None) -> dict:
+    "Pictures `(3,H,W)` in [0,1] of item `i` of `d` under `light (27,)|(1,27)`: relit (the whole photo with `relighter`, a `PhotoRelighter` of `d`), shading, residue and a lit sphere."
     di = _item(d, i)
     L = _one_light(light, 'light').to(di['normal'])
     S = relight_shading(di, L, strength)
-    relit = composite(di, di['albedo'] * S)
+    relit = composite(di, di['albedo'] * S) if relighter is None else relighter(S)
     return dict(relit=relit[0].clamp(0, 1), shading=for_display('shading', S[0]),
                 residue=for_display('residue', strength * di['residue'][0], di.get('mask', torch.ones(1, 1, 1, 1))[0]),
                 sphere=for_display('sphere', render_sphere(L, sphere)[0]))
@@ -44,8 +45,8 @@ class LightingWidget:
     DEFAULTS = dict(t=0., how='lerp', strength=1., **TARGET)
     SYNTH = ('synth:2', 'synth:8', 'synth:3')
 
-    def __init__(self, face:str='astronaut', model=None, method:str|None=None, methods=(), size:int|None=None):
-        self.size, self.methods, self.model0, self._models = size, tuple(methods), model, {}
+    def __init__(self, face:str='astronaut', model=None, method:str|None=None, methods=(), size:int|None=None, max_side:int=MAX_SIDE):
+        self.size, self.methods, self.model0, self._models, self.max_side = size, tuple(methods), model, {}, max_side
         self.state = dict(self.DEFAULTS, face=str(face), model=model, method=method, target='light')
         self.faces = {n: n for n in bundled_faces()} | {f'synthetic {s[6:]}': s for s in self.SYNTH}
         if str(face) not in self.faces.values(): self.faces[Path(str(face)).name] = str(face)
@@ -66,12 +67,12 @@ class LightingWidget:
         s = self.state
         try:
             m = self._model(s['model'], s['method'])
-            d = decompose_face(s['face'], m, size=self.size)
+            d = decompose_photo(s['face'], m, size=self.size, max_side=self.max_side)     # the whole photo, and its face
             mt = m if not isinstance(m, str) or s['target'].startswith('synth:') else self._model(self.model0, None)
             db = None if s['target'] == 'light' else decompose_face(s['target'], mt, size=d['face'].shape[-1])
         except Exception:
             self.state = old; raise
-        self.d, self.db = d, db
+        self.d, self.db, self.relighter = d, db, photo_relighter(d)
         self.update()
 
     def set_face(self, source):
@@ -118,8 +119,8 @@ class LightingWidget:
         return interp_lights(self.d['light'][:1], self.target_light(), self.state['t'], self.state['how'])
 
     def update(self):
-        "Recompute `images` (uint8 `(H,W,3)` arrays: relit, shading, residue, sphere) and show them."
-        views = lighting_views(self.d, self.light(), self.state['strength'])
+        "Recompute `images` (uint8 `(H,W,3)` arrays: relit (the whole photo), shading, residue, sphere) and show them."
+        views = lighting_views(self.d, self.light(), self.state['strength'], relighter=self.relighter)
         self.images = {k: to_uint8(v) for k, v in views.items()}
         if self._ui is not None: self._show(views)
 
@@ -184,8 +185,8 @@ class LightingWidget:
                    slider('strength', 0, 2, 0.1, 'residue')]
         ui['color'] = W.ColorPicker(value='#%02x%02x%02x' % tuple(round(255 * c) for c in s['color']), description='colour')
         ui['message'] = W.Label()
-        for k in ('relit', 'shading', 'residue', 'sphere'):
-            ui[k] = W.Image(format='png', layout=W.Layout(width='192px', height='192px'))
+        for k in ('relit', 'shading', 'residue', 'sphere'):                     # the photo keeps its aspect ratio
+            ui[k] = W.Image(format='png', layout=W.Layout(width='384px') if k == 'relit' else W.Layout(width='192px', height='192px'))
             ui[k].add_class(f'illumres-{k}')
         ui['face'].observe(self._safely(self.set_face), 'value')
         ui['model'].observe(self._safely(self._choose_model), 'value')
@@ -197,7 +198,7 @@ class LightingWidget:
         ui['upload'].observe(self._safely(lambda v: v and self._upload(v[0])), 'value')
         pic = lambda k: W.VBox([W.HTML(f'<b>{k}</b>'), ui[k]])
         pictures = W.VBox([W.HBox([pic('relit'), pic('shading')]), W.HBox([pic('residue'), pic('sphere')])])
-        style = W.HTML('<style>.illumres-relit, .illumres-shading, .illumres-residue, .illumres-sphere {image-rendering: pixelated}</style>')
+        style = W.HTML('<style>.illumres-shading, .illumres-residue, .illumres-sphere {image-rendering: pixelated}</style>')
         controls = W.VBox([W.HBox([ui['face'], ui['upload']]), ui['model'], ui['target'], ui['how'], *sliders, ui['color'], ui['message']])
         ui['box'] = W.VBox([style, W.HBox([controls, pictures])])
         self._ui = ui
