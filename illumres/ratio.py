@@ -315,7 +315,7 @@ def ratio_figure(photos, lights=FIGURE_LIGHTS, model=None, method:str|None=None,
 def bench_relight(photo=None, threads:int=2, repeats:int=7, upsample=UPSAMPLE, max_side:int|None=None) -> list[dict]:
     """Per-stage medians (ms) of relighting `photo` (a file; default: the astronaut photo enlarged to 1024x1024)
     from a direction, the model loaded first: rows of dict(stage, ms, <upsample>...)."""
-    import tempfile, statistics, shutil
+    import tempfile, statistics, shutil, time
     from illumres.data import encode_png
     torch.set_num_threads(threads)
     tmp = None
