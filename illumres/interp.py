@@ -225,13 +225,14 @@ def interpolate_files(a,                    # from: a photo (its estimated light
     photos = {p: dec(p, m, cropped=cropped) for p in (a, b) if not _is_light(p)}
     source = face or next(iter(photos), None) or bundled_faces()[0]
     d = photos.get(source) or dec(source, m, cropped=cropped)
-    _check_strip(steps, *d['normal'].shape[-2:], scale)                             # before the strip and the GIF are made
+    if crop: _check_strip(steps, *d['normal'].shape[-2:], scale)                    # before the strip and the GIF are made
     La, Lb = (files[p] if _is_light(p) else photos[p]['light'] for p in (a, b))
     if crop: imgs = composite(d, light_strip(d, La, Lb, steps, how, strength), 0).clamp(0, 1)
     else:                                                                           # the whole photo: `scale` up to `side`
         S = relight_shading(_item(d, 0, steps), interp_lights(La, Lb, torch.linspace(0, 1, steps), how).to(d['normal']), strength)
         imgs = photo_relighter(d)(S).clamp(0, 1)
         scale = max(1, min(scale, side // max(imgs.shape[-2:])))
+        _check_strip(steps, *imgs.shape[-2:], scale)                                # the frames are bounded by `side`; the strip too
     write_strip(out, imgs, scale)
     if gif: write_gif(gif, imgs, fps, scale, bounce=True)
     return Path(out)
