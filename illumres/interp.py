@@ -149,7 +149,7 @@ MAX_SIDE, FRAME_PIXELS = 1024, 1e8
 
 def frame_side(steps:int, max_side:int=MAX_SIDE) -> int:
     "The longer side (px) of `steps` full-resolution frames: `max_side`, or less for many steps."
-    return max(16, min(int(max_side), int(math.sqrt(FRAME_PIXELS / steps)), 60000 // steps))
+    return max(16, min(int(max_side), int(math.sqrt(FRAME_PIXELS / steps)), 60000 // steps, int(math.sqrt(MAX_STRIP_PX / steps)) - 2))   # the strip's cap too
 
 def _check_number(name:str, v:float, lo:float|None=None, hi:float|None=None, lo_open:bool=False):
     "One-line `ValueError` unless `v` is finite and within [lo, hi] (`lo_open`: above lo)."

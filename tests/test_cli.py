@@ -153,7 +153,7 @@ def test_refused_in_one_line_second_sweep(tmp_path):
              (['eval', wild, '--bs', '0'], 'illumres eval: --bs: expected at least 1, got 0'),
              (['eval', '--heldout', '--n', '0', '--heldout-dir', f'{t}/o'], 'illumres eval: --n: expected at least 1, got 0'),
              # 11. the strip as a whole is bounded (--steps 200 --scale 16: 211,168 px wide, 11.2 GB)
-             (['interpolate', l0, l1, '--steps', '200', '--scale', '16', '--out', f'{t}/o', '--gif', f'{t}/o.gif'],
+             (['interpolate', l0, l1, '--crop', '--steps', '200', '--scale', '16', '--out', f'{t}/o', '--gif', f'{t}/o.gif'],
               'illumres interpolate: --scale: 200 steps of 64x64 px enlarged 16x make a strip of 211,168x1,024 px, more than the 16,777,216 px (and 65,535 px wide) allowed: lower --steps or --scale'),
              # 13. an output path under a file: checked before any work ("[Errno 17] File exists", the strip already written)
              (['interpolate', l0, l1, '--out', f'{t}/o', '--gif', f'{F}/x.gif'], f'illumres interpolate: --gif: {F}/x.gif: {F} is a file, not a folder: choose another path'),
