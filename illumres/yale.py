@@ -152,7 +152,7 @@ def celeba_photos(root, ids=None, per_id:int=30) -> list[tuple[str, Path]]:
 def celeba_consistency(root, models, ids=None, progress:bool=True) -> dict:
     "`identity_spread` of each model's mean face albedo over the photos of held-out identities in `root`, and of the photos: {name: dict}."
     pairs = celeba_photos(root, ids)
-    crops, who, found = {}, [], []
+    crops, who = {}, []
     imgs = []
     for i, p in pairs:
         img = read_image(p)
