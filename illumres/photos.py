@@ -170,14 +170,23 @@ def _rects(rs, k:float=1.):
     "dlib rectangles -> boxes (N,4) x0,y0,x1,y1 in continuous px of the image searched, divided by `k`."
     return np.array([[r.left(), r.top(), r.right() + 1, r.bottom() + 1] for r in rs], np.float64).reshape(-1, 4) / k
 
-def _dlib_faces(g):
-    "Face boxes (N,4) in px of grey `g`: HOG on the photo, on its padded view, on the photo enlarged 2x, else the CNN on a small padded view."
+def _overlaps(x, y) -> bool:
+    "Whether boxes `x` and `y` share more than 30 % of the smaller one's area."
+    i = max(0, min(x[2], y[2]) - max(x[0], y[0])) * max(0, min(x[3], y[3]) - max(x[1], y[1]))
+    return i > 0.3 * min((x[2] - x[0]) * (x[3] - x[1]), (y[2] - y[0]) * (y[3] - y[1]))
+
+def _dlib_faces(g, small:bool=False):
+    """Face boxes (N,4) in px of grey `g`: HOG on the photo, on its padded view, on the photo enlarged 2x, else the CNN on a small
+    padded view. `small`: also add the faces of 40-80 px that the 2x search finds beside larger ones (the larger ones' boxes kept)."""
     _, hog, _ = _dlib()
     v, s, p = _lm_view(g)
     inner = np.ascontiguousarray(v[p:-p, p:-p])
     b = _rects(hog(inner, 0)) + p
     if not len(b): b = _rects(hog(v, 0))
     if not len(b): b = _rects(hog(inner, 1)) + p                 # dlib's 2x: faces of 40-80 px
+    elif small:                                                  # only faces too small for the 1x search (its window is 80 px)
+        add = [x for x in _rects(hog(inner, 1)) + p if x[2] - x[0] < 80 and not any(_overlaps(x, y) for y in b)]
+        b = np.concatenate([b, np.array(add).reshape(-1, 4)])
     if not len(b) and (cnn := _cnn()) is not None:
         k = _CNN_SIDE / max(v.shape)
         b = _rects([d.rect for d in cnn(cv2.resize(v, None, fx=k, fy=k, interpolation=cv2.INTER_AREA), 0)], k)
@@ -200,12 +209,13 @@ def face_landmarks(img, box) -> torch.Tensor:
     box = torch.as_tensor(box).detach().to('cpu', torch.float64); check_shape(box, 'box', (4,))
     return torch.from_numpy(_landmarks(_grey(img), box.tolist())).to(img.dtype)
 
-def detect_faces(img, detector:str|None=None) -> torch.Tensor:
+def detect_faces(img, detector:str|None=None, small:bool=True) -> torch.Tensor:
     """Faces in `img (3,H,W)` -> boxes `(N,4)` x0,y0,x1,y1 px, largest first; N may be 0; boxes may leave the photo.
-    `detector`: 'landmarks' or 'haar' (default `face_detector()`)."""
+    `detector`: 'landmarks' or 'haar' (default `face_detector()`). `small=False` (landmarks): skip the search for faces of
+    40-80 px beside larger ones (faster; the largest face's box is the same either way)."""
     check_shape(img, 'img', (3, 'H', 'W'))
     g = _grey(img)
-    b = _dlib_faces(g) if face_detector(detector) == 'landmarks' else _haar_faces(g)
+    b = _dlib_faces(g, small) if face_detector(detector) == 'landmarks' else _haar_faces(g)
     return torch.as_tensor(_largest_first(b), dtype=img.dtype, device=img.device)
 
 # %% ../nbs/02a_photos.ipynb #03083629
@@ -344,7 +354,7 @@ def faces_in_photo(path, size:int=128, all_faces:bool=False, cropped:bool=False,
     if cropped:
         H, W = img.shape[1:]; s = min(H, W) / CROP_SIDE
         boxes = torch.tensor([[(W - s) / 2, (H - s) / 2, (W + s) / 2, (H + s) / 2]])
-    else: boxes = detect_faces(img, det)
+    else: boxes = detect_faces(img, det, small=all_faces)
     if not len(boxes): raise NoFaceError(_NO_FACE.format(path))
     out = []
     for k, b in enumerate(boxes if all_faces else boxes[:1]):
