@@ -9,15 +9,16 @@ Docs: nbs/10_bench.ipynb"""
 # %% ../nbs/10_bench.ipynb #34548d38
 from __future__ import annotations
 import os, time
+from pathlib import Path
 from contextlib import contextmanager
 import torch
 from torch.utils.benchmark import Timer
 from .sh import SH_C1, SH_C2, SH_C3, SH_C4, SH_C5, sh_shading, shading_backend
 
 # %% auto #0
-__all__ = ['SYNTH_STAGES', 'naive_sh_shading', 'bench_sh', 'bench_table', 'bench_synth', 'synth_table', 'synth_stages',
-           'stages_table', 'peak_step_mb', 'bench_train', 'train_table', 'dist_worker', 'bench_distributed',
-           'distributed_table']
+__all__ = ['SYNTH_STAGES', 'naive_sh_shading', 'bench_sh', 'bench_table', 'bench_synth', 'synth_table', 'bench_real',
+           'real_table', 'synth_stages', 'stages_table', 'peak_step_mb', 'bench_train', 'train_table', 'dist_worker',
+           'bench_distributed', 'distributed_table']
 
 # %% ../nbs/10_bench.ipynb #025e2853
 def naive_sh_shading(normal, light):
@@ -114,6 +115,43 @@ def synth_table(rows:list[dict], title:str='') -> str:
     "Markdown table of `bench_synth` rows."
     lines = [f"| {r['what']} | {r['samples']} | {r['end_to_end']:.1f} | {r['steady']:.1f} |" for r in rows]
     head = '| what | samples | samples/s end to end | samples/s steady |\n|---|---:|---:|---:|'
+    return '\n'.join(([title, ''] if title else []) + [head] + lines)
+
+# %% ../nbs/10_bench.ipynb #03cd7477
+def _epoch_rate(ds, bs, workers):
+    "Faces/s of one epoch of `ds` through `face_dataloaders` (flips on), after its first batch (the workers' start-up)."
+    from illumres.data import face_dataloaders
+    dls = face_dataloaders(ds, ds, bs=bs, num_workers=workers, flip_p=0.5)
+    it = iter(dls.train); next(it)
+    k, t = 0, time.perf_counter()
+    for xb, yb in it: k += len(xb)
+    return k / max(time.perf_counter() - t, 1e-9), k
+
+def bench_real(cache=None, n:int=300, size:int=64, bs:int=32, loader_workers:int=2) -> list[dict]:
+    """Faces/s of one training epoch of a real-photo cache (`cache`'s train split; None: one built from `n` synthetic faces used
+    as photos) against `n` synthetic faces at `size`, through the same loader."""
+    import shutil, tempfile
+    from illumres.data import synthesize, find_faces
+    from illumres.realfaces import build_real_faces, RealFaces
+    rows = []
+    with tempfile.TemporaryDirectory() as d:
+        synthesize(f'{d}/s', n, size, workers=2, progress=False)
+        if cache is None:
+            (Path(d)/'photos').mkdir()
+            for f in find_faces(f'{d}/s'): shutil.copy(f, Path(d)/'photos'/f.name)
+            build_real_faces([f'{d}/photos'], f'{d}/c', size, valid=0, test=0, progress=False)
+        real = RealFaces(cache or f'{d}/c')
+        for what, ds in ((f'synthetic faces (PNG files: face, mask, normal, albedo, light), {size} px', f'{d}/s'),
+                         (f'real-photo cache (uint8 arrays), {real.size} px', real)):
+            rate, k = _epoch_rate(ds, bs, loader_workers)
+            rows.append(dict(what=what, faces=k, batch=bs, workers=loader_workers, faces_per_s=rate))
+    for r in rows: r['vs_synthetic'] = r['faces_per_s'] / rows[0]['faces_per_s']
+    return rows
+
+def real_table(rows:list[dict], title:str='') -> str:
+    "Markdown table of `bench_real` rows."
+    head = '| loader | faces read | batch | loader processes | faces/s | vs synthetic |\n|---|---:|---:|---:|---:|---:|'
+    lines = [f"| {r['what']} | {r['faces']} | {r['batch']} | {r['workers']} | {r['faces_per_s']:.0f} | {r['vs_synthetic']:.1f}x |" for r in rows]
     return '\n'.join(([title, ''] if title else []) + [head] + lines)
 
 # %% ../nbs/10_bench.ipynb #7b33fb02

@@ -13,8 +13,8 @@ from fastcore.script import anno_parser
 import illumres
 
 # %% auto #0
-__all__ = ['COMMANDS', 'command', 'on_interrupt', 'main', 'bench', 'synth', 'crop_faces', 'train', 'eval', 'decompose',
-           'pseudo_label', 'reproduce', 'relight', 'interpolate', 'app']
+__all__ = ['COMMANDS', 'command', 'on_interrupt', 'main', 'bench', 'synth', 'crop_faces', 'real_faces', 'train', 'eval',
+           'decompose', 'pseudo_label', 'reproduce', 'relight', 'interpolate', 'app']
 
 # %% ../nbs/11_cli.ipynb #d359c289
 COMMANDS = {}
@@ -135,25 +135,27 @@ def main(argv:list|None=None) -> int:
 
 # %% ../nbs/11_cli.ipynb #f7c33039
 @command(pos=['what'])
-def bench(what:str='sh',              # what to benchmark: sh (SH shading), synth (data generation and loading), stages (synth profile), train (SfSNet), distributed (1 and 2 processes), relight (a photo at its resolution), yale (Extended Yale B: `illumres bench yale --help`)
+def bench(what:str='sh',              # what to benchmark: sh (SH shading), synth (data generation and loading), real (loading a real-photo cache against synthetic faces), stages (synth profile), train (SfSNet), distributed (1 and 2 processes), relight (a photo at its resolution), yale (Extended Yale B: `illumres bench yale --help`)
           batch:int=64,               # batch size (sh)
           size:int=128,               # image size in pixels (sh, stages)
           threads:int=2,              # torch threads
           min_time:float=1.0,         # seconds of timing per row
+          data:str=None,              # real: a real-face cache (`illumres real-faces`; default: one built from synthetic faces)
           out:str=None,               # also write the markdown table to this file
           photo:str=None):            # relight: the photo (default: the astronaut photo at 1024x1024)
     "Run a benchmark and print its markdown table."
-    names = ('sh', 'synth', 'stages', 'train', 'distributed', 'relight')
+    names = ('sh', 'synth', 'real', 'stages', 'train', 'distributed', 'relight')
     if what == 'yale':                          # `illumres bench yale ...` has its own parser (main): here when an option came first
         print("illumres bench: yale takes its own options after the word yale: `illumres bench yale --help` lists them", file=sys.stderr); return 2
     if what not in names:                       # before the imports: they print a notice of torch's
         print(f"illumres bench: unknown benchmark {what!r}; choose from {', '.join([*names, 'yale'])}", file=sys.stderr); return 2
     _check_out(out, '--out')
-    from illumres.bench import bench_sh, bench_table, bench_synth, synth_table, bench_train, train_table, synth_stages, stages_table, bench_distributed, distributed_table
+    from illumres.bench import bench_sh, bench_table, bench_synth, synth_table, bench_real, real_table, bench_train, train_table, synth_stages, stages_table, bench_distributed, distributed_table
     from illumres.ratio import bench_relight, relight_table
     benches = {'sh': lambda: bench_table(bench_sh(batch, size, threads, min_time),
                                          f'SH shading, batch {batch} at {size}x{size}, {threads} threads'),
                'synth': lambda: synth_table(bench_synth(), 'Synthetic data: generation and loading (2 cores)'),
+               'real': lambda: real_table(bench_real(data), 'Loading one training epoch: real-photo cache against synthetic faces (batch 32, 2 loader processes, flips)'),
                'stages': lambda: stages_table(synth_stages(size), f'Synthetic data: CPU ms per shape (6 samples) by stage, {size} px, one thread'),
                'train': lambda: train_table(bench_train(threads=threads), f'SfSNet training and inference, batch 16, {threads} threads'),
                'distributed': lambda: distributed_table(bench_distributed(), 'SfSNet training steps on 1 and 2 processes (torchrun, gloo), 64 px, width 0.5, global batch 16'),
@@ -217,6 +219,32 @@ def crop_faces(in_dir:str,            # folder of photos (jpg, png, ...)
     if not r['faces']: raise ValueError(f"{in_dir}: no face cropped: all {len(r['skipped'])} photos were skipped (the reasons are above)")
     print(f"{r['faces']} faces from {r['photos']} photos written to {out_dir}; {len(r['skipped'])} skipped")
     if r['renamed']: print(f"names kept apart: {', '.join(r['renamed'])}")
+    return 0
+
+@command(pos=['sources'])
+def real_faces(*sources:str,          # folders of face photos (photos in a sub-folder are one person: split by identity)
+               out:str=None,          # the cache folder (replaced when the new one is complete)
+               size:int=64,           # crop size
+               valid:float=0.05,      # share of files for validation (photos directly in a source folder)
+               test:float=0.05,       # share of files for test
+               id_valid:float=0.2,    # share of people for validation (photos in per-person sub-folders)
+               id_test:float=0.2,     # share of people for test
+               workers:int=2,         # processes
+               limit:int=None,        # at most this many photos per source (a hash picks them; a quick subset)
+               detector:str=None):    # landmarks (dlib, the default) or haar (OpenCV's cascades)
+    "Crop, mask and split folders of real face photos into a training cache, as decompose frames a photo."
+    from illumres.realfaces import build_real_faces, real_faces_table
+    if not sources: print('illumres real-faces: give at least one folder of photos', file=sys.stderr); return 2
+    if not out: print('illumres real-faces: give the cache folder with --out', file=sys.stderr); return 2
+    _check_out(out, '--out', folder=True)
+    from illumres.photos import check_crop_size
+    size = check_crop_size(size, '--size')
+    m = build_real_faces(sources, out, size, valid, test, id_valid, id_test, detector, workers, limit)
+    for f in m['failures'][:20]: print(f"illumres real-faces: skipped {f['reason']}", file=sys.stderr)
+    if len(m['failures']) > 20: print(f"illumres real-faces: ... and {len(m['failures']) - 20} more, listed in {Path(out)/'manifest.json'}", file=sys.stderr)
+    print(real_faces_table(m))
+    print(f"{m['faces_total']} faces of {m['photos']} photos ({100 * m['detection_rate']:.1f}% detected) cached in {out} "
+          f"in {m['seconds']:.0f} s ({m['photos_per_s']:.1f} photos/s, {m['workers']} processes); {len(m['duplicates'])} duplicate photos left out")
     return 0
 
 # %% ../nbs/11_cli.ipynb #da9a7262

