@@ -264,25 +264,27 @@ def _loss_weights(loss:str|None, method:str) -> dict|None:
         if not math.isfinite(v) or v < 0: raise ValueError(f"--loss: {k} must be a finite number >= 0, got {v:g}")
     return lw
 
-def _datasets(folders:str, flip_p:float, skip_bad:bool, threads:int):
-    "The samples of `folders`, checked up front: every bad one listed (file and reason); an error unless `skip_bad`."
-    from torch.utils.data import ConcatDataset
-    from illumres.data import FaceDataset
+def _datasets(folders:str, flip_p:float, skip_bad:bool, threads:int, split:str='train', real_share:float|None=None, seed:int=0):
+    """The samples of `folders` (a real-face cache among them gives its `split`: `illumres.realstage.train_parts`), checked
+    up front: every bad one listed (file and reason); an error unless `skip_bad`. `real_share`: see `illumres.realstage.mix_real`."""
     from illumres.residue import TRUTH_KEYS
-    parts = [FaceDataset(f, TRUTH_KEYS, flip_p) for f in _folders(folders)]
+    from illumres.realstage import train_parts, mix_real
+    from illumres.realfaces import RealFaces
+    parts = train_parts(_folders(folders), split, TRUTH_KEYS, flip_p)
     if not parts: raise ValueError(f"{folders!r}: no dataset folder given")
-    bad = [b for p in parts for b in p.find_bad(threads)]
+    files = [p for p in parts if not isinstance(p, RealFaces)]          # a real-face cache was checked when it was built
+    bad = [b for p in files for b in p.find_bad(threads)]
     for f, e in bad: print(f'illumres train: bad sample: {e}', file=sys.stderr)
     if bad and not skip_bad:
         raise ValueError(f"{folders}: {len(bad)} bad samples (listed above): repair or remove them, or pass --skip-bad to train without them")
-    for p in parts:
+    for p in files:
         drop = {f for f, _ in bad}
         p.files = [f for f in p.files if f not in drop]
         if not p.files: raise ValueError(f"{folders}: no usable sample left after skipping the bad ones")
     if bad: print(f'skipping {len(bad)} bad samples of {folders}', file=sys.stderr)
-    return parts[0] if len(parts) == 1 else ConcatDataset(parts)
+    return mix_real(parts, real_share, seed)
 
-_RUN_KEYS = ('method', 'width', 'size', 'freeze_base', 'init', 'loss_weights', 'camera', 'coarse')   # what makes a run's model; epochs may grow
+_RUN_KEYS = ('method', 'width', 'size', 'freeze_base', 'init', 'loss_weights', 'camera', 'coarse', 'real_share', 'pseudo', 'pseudo_weight')   # what makes a run; epochs may grow
 
 def _same_run(out, args:dict):
     "Refuse to resume run folder `out` with other model settings than those in its args.json."
@@ -295,7 +297,7 @@ def _same_run(out, args:dict):
     if diff: raise ValueError(f"{out}: holds a run made with {', '.join(diff)}: use the same settings to resume it, or another --out")
 
 @command(pos=['data', 'valid'])
-def train(data:str,                   # training data: folder(s), comma-separated (synthetic, pseudo-labelled or real crops)
+def train(data:str,                   # training data: folder(s), comma-separated (synthetic, pseudo-labelled, real crops or a real-face cache)
           valid:str,                  # validation data folder(s), comma-separated
           out:str='runs/sfsnet',      # run folder: args.json, last.pt (every epoch), model.pt
           method:str='sfsnet',        # sfsnet, skipnet (SfSNet's pseudo-labeller) or a residue method (illumres.residue.RESIDUE_METHODS)
@@ -311,6 +313,9 @@ def train(data:str,                   # training data: folder(s), comma-separate
           mixed_precision:bool=True,  # mixed precision: bf16 on CPU, fp16 on CUDA (off: plain fp32)
           camera:str='photo',         # camera effects on the synthetic training inputs: 'photo' (illumres.camera.CAMERA) or 'none'
           skip_bad:bool=False,        # train without the samples the up-front check finds unreadable (else stop and list them)
+          real_share:float=None,      # share of real photos (a real-face cache among DATA, `illumres real-faces`) in each epoch; default: all the cache's
+          pseudo:str=None,            # label the real photos with this model's normal, albedo and light: 'default' (the shipped SfSNet) or a run folder; default: none (they teach through the reconstruction)
+          pseudo_weight:float=0.5,    # weight of a pseudo-label against a true label in the normal, albedo and light terms
           seed:int=0):                # random seed
     "Train a model (resumes from OUT/last.pt when it exists); under `torchrun`/`accelerate launch`, on all their processes."
     import torch
@@ -326,18 +331,24 @@ def train(data:str,                   # training data: folder(s), comma-separate
     lw = _loss_weights(loss, method)
     W = world_size()                                   # WORLD_SIZE: processes started by torchrun or accelerate launch
     if bs % W: raise ValueError(f"--bs {bs} does not split over {W} processes: pass a multiple of {W} (--bs is the global batch)")
-    tds, vds = _datasets(data, 0.5, skip_bad, max(workers, 1)), _datasets(valid, 0., skip_bad, max(workers, 1))
+    if pseudo is not None and method not in ('sfsnet', 'skipnet'):
+        raise ValueError(f"--pseudo: pseudo-labels train sfsnet or skipnet (normal, albedo, light), not {method}: leave --pseudo out")
+    tds = _datasets(data, 0.5, skip_bad, max(workers, 1), 'train', real_share, seed)
+    vds = _datasets(valid, 0., skip_bad, max(workers, 1), 'valid')
     if len(tds) < bs:
         raise ValueError(f"{data}: {len(tds)} training samples, fewer than --bs {bs} (the last partial batch is dropped, "
                          f"so nothing would train): pass --bs {len(tds)} or less, or add samples")
-    args = dict(data=data, valid=valid, mixed_precision=mixed_precision, processes=W)
+    args = dict(data=data, valid=valid, mixed_precision=mixed_precision, processes=W, real_share=real_share, pseudo=pseudo,
+                pseudo_weight=pseudo_weight if pseudo is not None else None)
+    from illumres.realstage import real_stage_callbacks
+    cbs = real_stage_callbacks(pseudo, pseudo_weight, int(tds[0][0].shape[-1]))
     def kept():
         f = Path(out)/'last.pt'
         if not f.exists(): return f'no epoch finished, nothing kept; rerun the same command to start again'
         return f"kept {f} ({load_checkpoint(f)['epoch'] + 1} of {epochs} epochs done); rerun the same command to resume"
     on_interrupt(kept)
     fit_run(tds, vds, out, method, epochs, lr, bs, width, loss_weights=lw, init=init, freeze_base=not scratch,
-            coarse=coarse, camera=camera, mixed_precision=mixed_precision, workers=workers, seed=seed, args=args, say=print,
+            coarse=coarse, camera=camera, mixed_precision=mixed_precision, workers=workers, seed=seed, args=args, say=print, cbs=cbs,
             before=lambda learn: _same_run(out, next(cb for cb in learn.cbs if isinstance(cb, Checkpoint)).args))
     if torch.distributed.is_available() and torch.distributed.is_initialized(): torch.distributed.destroy_process_group()
     return 0

@@ -21,14 +21,15 @@ from .photos import IMAGE_EXTS, faces_in_photo, NoFaceError, FaceNames, check_cr
 from tqdm import tqdm
 from .learner import load_model, shipped_weights, METHODS
 from .models import OUTPUT_KEYS
+from .sh import light_rgb, sh_shading
 from .metrics import shading_target
 from .synth import show_components
 from .show import for_display
 
 # %% auto #0
-__all__ = ['DEFAULT_SIZE', 'shipped_sizes', 'default_model_dir', 'shipped_methods', 'get_model', 'model_size', 'decompose',
-           'show_decomposition', 'write_decomposition', 'decompose_photos', 'pseudo_label', 'asset_dir',
-           'bundled_faces', 'synthetic_face', 'load_face', 'decompose_face']
+__all__ = ['DEFAULT_SIZE', 'shipped_sizes', 'default_model_dir', 'shipped_methods', 'get_model', 'model_size', 'is_grey',
+           'grey_where', 'decompose', 'show_decomposition', 'write_decomposition', 'decompose_photos', 'pseudo_label',
+           'asset_dir', 'bundled_faces', 'synthetic_face', 'load_face', 'decompose_face']
 
 # %% ../nbs/07a_decompose.ipynb #2ce130f2
 DEFAULT_SIZE = 64    # the size of the shipped weights that decompose, relight, the app and eval use unless asked for another:
@@ -68,14 +69,32 @@ def model_size(model, default:int=64) -> int:
     "The input size a model was trained at (from its run's args), else `default`."
     return int(getattr(model, 'train_size', None) or default)
 
+# %% ../nbs/07a_decompose.ipynb #d4c37781
+def is_grey(face, mask=None, tol:float=1/255) -> torch.Tensor:
+    "Bool `(B,)`: the photos `face (B,3,H,W)` whose channels differ by at most `tol` everywhere on `mask (B,1,H,W)` (default: everywhere)."
+    spread = (face.amax(1, keepdim=True) - face.amin(1, keepdim=True)) * (1 if mask is None else (mask > 0.5))
+    return spread.flatten(1).amax(1) <= tol
+
+def grey_where(out:dict, grey) -> dict:
+    "Decomposition `out` (`OUTPUT_KEYS`) with the samples where `grey (B,)` made grey: albedo, light and residue averaged over colour, shading and recon recomputed."
+    if not bool(grey.any()): return out
+    g = grey.to(out['albedo'].device)[:, None, None, None]
+    albedo = torch.where(g, out['albedo'].mean(1, keepdim=True).expand_as(out['albedo']), out['albedo'])
+    light = torch.where(g[:, :, 0, 0], light_rgb(out['light']).mean(1).repeat(1, 3), out['light'])
+    residue = torch.where(g, out['residue'].mean(1, keepdim=True).expand_as(out['residue']), out['residue'])
+    shading = torch.where(g, sh_shading(out['normal'], light).to(out['shading'].dtype), out['shading'])
+    final = torch.where(g, shading + residue, out['shading_final'])
+    return dict(out, albedo=albedo, light=light, residue=residue, shading=shading, shading_final=final, recon=torch.where(g, albedo * final, out['recon']))
+
 # %% ../nbs/07a_decompose.ipynb #3f0f8043
 @torch.no_grad()
 def decompose(model, face, mask=None) -> dict:
-    "Crops `face (B,3,H,W)`, `mask` and their decomposition by `model` (`OUTPUT_KEYS`), in float32 on CPU."
+    "Crops `face (B,3,H,W)`, `mask` and their decomposition by `model` (`OUTPUT_KEYS`), in float32 on CPU; a grey photo's in grey (`grey_where`)."
     dev = next(model.parameters()).device
     out = model(face.to(dev))
     m = torch.ones_like(face[:, :1]) if mask is None else mask
-    return {'face': face.cpu(), 'mask': m.cpu(), **{k: out[k].float().cpu() for k in OUTPUT_KEYS}}
+    out = {k: out[k].float().cpu() for k in OUTPUT_KEYS}
+    return {'face': face.cpu(), 'mask': m.cpu(), **grey_where(out, is_grey(face.cpu(), m.cpu()))}
 
 def show_decomposition(d:dict, i:int=0, size:float=1.2):
     "One row: face, normal, albedo, shading, residue, final shading, reconstruction and mask of item `i` of a decomposition."

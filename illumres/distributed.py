@@ -182,6 +182,7 @@ def fit_run(train,                       # training data: folder(s) or a dataset
             seed:int=0,                  # seeds the weights and the loaders' shuffling and flips
             args:dict|None=None,         # more settings to record in args.json
             progress:bool=True,          # progress bars and the epoch table
+            cbs=None,                    # more callbacks for the Learner (e.g. `illumres.realstage.PseudoLabels`)
             before=None,                 # called with the Learner before it resumes or trains
             say=None,                    # called with each message (None: silent)
            ) -> Path:                    # `out/model.pt`
@@ -198,7 +199,7 @@ def fit_run(train,                       # training data: folder(s) or a dataset
     folders = [str(f) for f in (train if isinstance(train, (list, tuple)) else [train]) if isinstance(f, (str, Path))]
     made = data_settings(folders or (args or {}).get('data') or [])   # datasets given: the folders `args['data']` names (the CLI's)
     learn = sfs_learner(dls, method, width, size, loss_weights, mixed_precision=mixed_precision, ckpt=out, init=init,
-                        freeze_base=freeze_base, coarse=coarse, camera=camera_effects(camera, seed),
+                        freeze_base=freeze_base, coarse=coarse, camera=camera_effects(camera, seed), cbs=cbs,
                         args=dict(args or {}, epochs=epochs, lr=lr, bs=bs, seed=seed, **made))   # framing, shapes: what `eval --heldout` compares with
     if before: before(learn)
     say = say if say and is_main() else (lambda *a: None)

@@ -10,7 +10,7 @@ Docs: nbs/30_yale.ipynb"""
 
 # %% ../nbs/30_yale.ipynb #74dc7b87
 from __future__ import annotations
-import hashlib, math, sys, time, warnings
+import math, sys, time, warnings
 from pathlib import Path
 import numpy as np, torch
 from .core import atomic_write, save_figure, write_csv
@@ -132,10 +132,12 @@ def yale_scores(subjects:list, models, progress:bool=True, zoom:float=1., tone:s
     return scores, dict(decompositions=keep, canvases=canv)
 
 # %% ../nbs/30_yale.ipynb #309c7c55
-def celeba_test_ids(root, share:float=0.2) -> list[str]:
-    "The held-out identities of a `celeba_ids` folder: the `celeb_N` names whose sha1 falls in the first `share` of the range."
-    names = sorted({p.name for p in Path(root).glob('*/celeb_*') if p.is_dir()})
-    return [n for n in names if int(hashlib.sha1(n.encode()).hexdigest()[:8], 16) < share * 16 ** 8]
+def celeba_test_ids(root, valid:float=0.2, test:float=0.2) -> list[str]:
+    """The held-out identities of a `celeba_ids` folder: the `celeb_N` persons that `illumres real-faces` puts in its
+    test split (`illumres.realfaces.split_of` of 'FOLDER/celeb_N' with the command's default identity shares)."""
+    from illumres.realfaces import split_of
+    root = Path(root); names = sorted({p.name for p in root.glob('*/celeb_*') if p.is_dir()})
+    return [n for n in names if split_of(f'{root.resolve().name}/{n}', valid, test) == 'test']
 
 def celeba_photos(root, ids=None, per_id:int=30) -> list[tuple[str, Path]]:
     "(identity, photo) pairs of identities `ids` (default `celeba_test_ids`) in a `celeba_ids` folder, at most `per_id` each."
