@@ -1,6 +1,6 @@
 """Relight a decomposed face with a new light, interpolate lighting between two lights or two faces, scale the
-residue to see what it carries; the strips, GIFs and figures of `illumres relight` and `illumres interpolate`. Faces
-come from `illumres.decompose`, pictures from `illumres.show`; the widget that does it by hand is
+residue to see what it carries; the strips and figures of `illumres relight` and `illumres interpolate` (whose
+files in, files out are [`09b_ratio`](09b_ratio.ipynb)'s). Faces come from `illumres.decompose`, pictures from `illumres.show`; the widget that does it by hand is
 [`09a_widget`](09a_widget.ipynb).
 
 Docs: nbs/09_interp.ipynb"""

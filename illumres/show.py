@@ -1,5 +1,5 @@
 """How illumres shows images: the display conventions of each component, compositing inside the face mask, strips,
-PNG and animated GIF.
+PNG and animated GIF, and the one grid every figure of images goes through (`show_grid`), lit spheres included.
 
 Docs: nbs/00b_show.ipynb"""
 
