@@ -14,6 +14,11 @@ from contextlib import contextmanager
 import torch
 from torch.utils.benchmark import Timer
 from .sh import SH_C1, SH_C2, SH_C3, SH_C4, SH_C5, sh_shading, shading_backend
+from .data import synthesize, face_dataloaders, _shape_task
+from .models import sfsnet
+from . import losses
+from .losses import SfSLoss
+from .distributed import sync_batchnorm
 
 # %% auto #0
 __all__ = ['SYNTH_STAGES', 'naive_sh_shading', 'bench_sh', 'bench_table', 'bench_synth', 'synth_table', 'bench_real',
@@ -95,7 +100,6 @@ def _timed(f):
 def bench_synth(sizes=(64, 128), n:int=240, n0:int=60, workers:int=2, loader_workers:int=2, bs:int=32) -> list[dict]:
     "Samples/s of `illumres.data.synthesize` at each size (end to end and steady), and of the loader over its output."
     import tempfile
-    from illumres.data import synthesize, face_dataloaders
     rows = []
     for size in sizes:
         with tempfile.TemporaryDirectory() as d:
@@ -161,7 +165,6 @@ SYNTH_STAGES = {'mesh': 'procedural_head', 'ambient occlusion': 'ambient_occlusi
 def synth_stages(size:int=64, shapes:int=4, domain:str='sfs') -> list[dict]:
     "CPU ms per shape (2 poses x 3 lights) of each stage of synthetic-data generation, one thread; last row: the total."
     import cProfile, pstats, tempfile
-    from illumres.data import _shape_task
     cfg = dict(n=10 ** 6, size=size, domain=domain, seed=0, shapes='procedural', ict=None, poses=2, lights=3, format=1)
     todo = [(i, j) for i in range(2) for j in range(3)]
     threads = torch.get_num_threads(); torch.set_num_threads(1)
@@ -187,7 +190,6 @@ def stages_table(rows:list[dict], title:str='') -> str:
 
 # %% ../nbs/10_bench.ipynb #4d151caa
 def _setup(size:int, width:float, bs:int, reference:bool, seed:int=0):
-    from illumres.models import sfsnet
     torch.manual_seed(seed)
     model, x = sfsnet(width), torch.rand(bs, 3, size, size)
     if reference: model.shader = naive_sh_shading
@@ -262,10 +264,6 @@ def dist_worker(size:int=64, width:float=0.5, bs:int=16, steps:int=8, warmup:int
     import json, torch.distributed as dist
     from contextlib import nullcontext
     from torch.nn.parallel import DistributedDataParallel as DDP
-    from illumres.models import sfsnet
-    from illumres.losses import SfSLoss
-    from illumres.distributed import sync_batchnorm
-    from illumres import losses
     W = int(os.environ.get('WORLD_SIZE', 1))
     if W > 1 and not dist.is_initialized(): dist.init_process_group('gloo')
     torch.manual_seed(0)

@@ -470,7 +470,7 @@ def relight(photo:str,                # photo with a face (or an aligned crop wi
             scale:int=1,              # enlarge the output this many times
             crop:bool=False):         # write the model-size face crop instead of the whole photo at its size
     "Relight the face of a photo with a light file or a light from a direction."
-    from illumres.interp import relight_photo
+    from illumres.ratio import relight_photo
     _check_out(out, '--out')
     print(f'wrote {relight_photo(photo, out, light, direction, intensity, ambient, strength, checkpoint, method, cropped, scale, crop)}')
     return 0
@@ -492,7 +492,7 @@ def interpolate(a:str,                # from: a photo (its estimated light) or a
                 crop:bool=False,      # relight the model-size face crop instead of the whole photo
                 max_side:int=1024):   # whole photos: frames at most this many px on their longer side (fewer for many steps), --scale included
     "Relight a face under the lights between two photos or light files: a strip, and a GIF."
-    from illumres.interp import interpolate_files
+    from illumres.ratio import interpolate_files
     _check_out(out, '--out'); _check_out(gif, '--gif')                  # before the strip is written: a bad --gif left it behind
     p = interpolate_files(a, b, out, steps, gif, how, face, strength, checkpoint, method, cropped, scale, fps, crop, max_side)
     print(f'wrote {p}' + (f' and {gif}' if gif else ''))

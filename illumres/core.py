@@ -13,7 +13,7 @@ import torch
 
 # %% auto #0
 __all__ = ['check_shape', 'check_keys', 'atomic_write', 'test_near', 'test_mostly_eq', 'save_figure', 'write_csv', 'docs_line',
-           'DocsLink']
+           'DocsLink', 'moved_names']
 
 # %% ../nbs/00_core.ipynb #f2767efa
 def _fmt_spec(spec): return '(' + ','.join('|'.join(map(str, s)) if isinstance(s, tuple) else str(s) for s in spec) + ')'
@@ -134,3 +134,11 @@ class DocsLink:
         try: path = path.relative_to(get_config().config_path.resolve())
         except ValueError: pass                      # a notebook outside the project keeps its full path
         title.source = docs_line(title.source, path.as_posix())
+
+# %% ../nbs/00_core.ipynb #668ae7a5
+def moved_names(module:str, names:dict):
+    "A module `__getattr__` under which each of `names` (name -> the module it moved to) fails with one line naming its new home."
+    def __getattr__(name):
+        if name in names: raise ImportError(f"{module}.{name} moved: use `from {names[name]} import {name}`")
+        raise AttributeError(f"module {module!r} has no attribute {name!r}")
+    return __getattr__

@@ -1,6 +1,5 @@
-"""SfSNet's file layout (so users' existing data trains directly), lossless extra maps, a resumable writer,
-`load_sample`, readers for both SfSNet layouts, flip augmentation that keeps the ground truth consistent, and
-fastai loaders for synthetic, real and mixed batches.
+"""Datasets of SfSNet's layout: a resumable writer and sharded generation of synthetic sets, flip augmentation that
+keeps the ground truth consistent, and fastai loaders for synthetic, real and mixed batches.
 
 Docs: nbs/02_data.ipynb"""
 
@@ -8,188 +7,23 @@ Docs: nbs/02_data.ipynb"""
 
 # %% ../nbs/02_data.ipynb #f4bae1b6
 from __future__ import annotations
-import io, json, os, random, re, warnings
+import json, os, random, warnings
 from pathlib import Path
 import numpy as np
 import torch
 import cv2
 from torch.utils.data import Dataset, ConcatDataset
 from .core import check_shape, atomic_write
-from .sh import mirror_light, unit_normal, sh_shading
+from .sh import mirror_light
+from .files import (PNG_TYPES, EXTRA_MAPS, MAX_LIGHT, sample_path, sibling, encode_png, write_files, write_png, read_png,
+    encode_light, write_light, read_light, encode_extras, write_extras, read_extras, write_sample, load_sample, guess_normal_y,
+    write_pseudo, _SYNTH_RE, _PSEUDO_RE)                   # the files of a sample: their names stay importable from here
+from .synth import SHAPES, FRAMINGS, shape_params, view_params, build_shape, render_pose
+from .ict import ICTFaceModel, EXPRESSION_SPLITS
 
 # %% auto #0
-__all__ = ['PNG_TYPES', 'EXTRA_MAPS', 'MAX_LIGHT', 'GT_KEYS', 'sample_path', 'sibling', 'encode_png', 'write_files', 'write_png',
-           'read_png', 'encode_light', 'write_light', 'read_light', 'encode_extras', 'write_extras', 'read_extras',
-           'write_sample', 'load_sample', 'guess_normal_y', 'write_pseudo', 'DatasetWriter', 'hflip_sample',
-           'find_faces', 'FaceDataset', 'face_datasets', 'face_dataloaders', 'face_parts', 'set_epoch', 'synthesize']
-
-# %% ../nbs/02_data.ipynb #4232963b
-PNG_TYPES = ('face', 'albedo', 'normal', 'mask', 'depth')
-EXTRA_MAPS = {'shading': 3, 'residue': 3, 'specular': 3, 'shadow': 1, 'ao': 1}
-_SYNTH_RE = re.compile(r'^(?P<id>.+)_face_(?P<i>\d+)_(?P<j>\d+)\.png$')
-_PSEUDO_RE = re.compile(r'^(?P<n>.+)_face\.png$')
-
-def sample_path(root, id:int, i:int, j:int, type:str, ext:str='png') -> Path:
-    "Path of one file of sample (`id`, `i`, `j`) in SfSNet's layout under `root` (folders of 1000 shapes)."
-    return Path(root)/f'{id // 1000:04d}'/f'{id}_{type}_{i}_{j}.{ext}'
-
-def sibling(face_path, type:str, ext:str='png') -> Path:
-    "The `type` file that belongs with `face_path`, in either layout."
-    p = Path(face_path)
-    if m := _SYNTH_RE.match(p.name): return p.with_name(f"{m['id']}_{type}_{m['i']}_{m['j']}.{ext}")
-    if m := _PSEUDO_RE.match(p.name): return p.with_name(f"{m['n']}_{type}.{ext}")
-    raise ValueError(f"{p}: not a face file of a known layout (expected <id>_face_<i>_<j>.png or <n>_face.png)")
-
-# %% ../nbs/02_data.ipynb #a92f7af8
-_PNG_PARAMS = [cv2.IMWRITE_PNG_COMPRESSION, 1, cv2.IMWRITE_PNG_STRATEGY, cv2.IMWRITE_PNG_STRATEGY_RLE]   # fast, and smaller than the default here
-
-def encode_png(img, bits:int=8) -> bytes:
-    "PNG bytes of `img (C,H,W)` (C = 1 or 3) with values in [0,1] (clipped), 8 or 16 bit."
-    check_shape(img, 'img', ((1, 3), 'H', 'W'))
-    a = img.detach().float().cpu().clamp(0, 1).numpy()
-    a = np.round(a * (255 if bits == 8 else 65535)).astype(np.uint8 if bits == 8 else np.uint16)
-    a = a[0] if len(a) == 1 else np.ascontiguousarray(a.transpose(1, 2, 0)[..., ::-1])   # RGB -> BGR
-    ok, buf = cv2.imencode('.png', a, _PNG_PARAMS)
-    if not ok: raise ValueError('img: PNG encoding failed')
-    return buf.tobytes()
-
-def write_files(files:dict):
-    "Write each `{path: bytes}` atomically: to a temporary name beside it (`.<name>.<pid>.tmp`), then renamed."
-    files = {Path(p): b for p, b in files.items()}
-    for d in {p.parent for p in files}: d.mkdir(parents=True, exist_ok=True)
-    for p, data in files.items():
-        tmp = p.parent/f'.{p.name}.{os.getpid()}.tmp'
-        try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)    # the usual permissions (umask applies)
-            try:
-                view = memoryview(data)
-                while view: view = view[os.write(fd, view):]
-            finally: os.close(fd)
-            os.replace(tmp, p)
-        except BaseException:
-            if tmp.exists(): tmp.unlink()
-            raise
-
-def write_png(path, img, bits:int=8):
-    "Write `img (C,H,W)` in [0,1] as an 8- or 16-bit PNG, atomically."
-    write_files({path: encode_png(img, bits)})
-
-def read_png(path, channels:int=3) -> torch.Tensor:
-    "Read an 8/16-bit PNG (or other image) as float `(channels,H,W)` in [0,1]."
-    path = Path(path)
-    if not path.is_file(): raise FileNotFoundError(f"{path}: no such file")
-    a = cv2.imdecode(np.fromfile(path, np.uint8), cv2.IMREAD_UNCHANGED)
-    if a is None: raise ValueError(f"{path}: not a readable image (corrupt or truncated?): regenerate or remove it")
-    scale = 65535. if a.dtype == np.uint16 else 255.
-    a = a[..., None] if a.ndim == 2 else a[..., :3][..., ::-1]                 # grey, or BGR(A) -> RGB
-    t = torch.from_numpy(np.ascontiguousarray(a)).permute(2, 0, 1).float() / scale
-    return t[:1] if channels == 1 else t.expand(3, -1, -1).contiguous() if len(t) == 1 else t
-
-# %% ../nbs/02_data.ipynb #88f7e076
-def encode_light(light, sep:str='\t') -> bytes:
-    "Text of a 27-vector light (SfSNet: tab-separated on one line; pseudo-labelled layout: `sep='\\n'`)."
-    check_shape(light, 'light', (27,))
-    return (sep.join(f'{v:.8g}' for v in light.tolist()) + '\n').encode()
-
-def write_light(path, light, sep:str='\t'):
-    "Write a 27-vector light as text, atomically (see `encode_light`)."
-    write_files({path: encode_light(light, sep)})
-
-MAX_LIGHT = 100.    # |coefficient| above this is no light for images in [0,1] (SfSNet's and ours stay within ±5)
-
-def read_light(path) -> torch.Tensor:
-    "Read 27 light coefficients `(27,)` from a text file (any whitespace); finite and within ±`MAX_LIGHT`."
-    path = Path(path)
-    if not path.is_file(): raise FileNotFoundError(f"{path}: no such file")
-    try: vals = [float(v) for v in path.read_text().split()]
-    except ValueError: raise ValueError(f"{path}: not a light file (expected 27 numbers)") from None
-    if len(vals) != 27: raise ValueError(f"{path}: expected 27 light coefficients, found {len(vals)}")
-    t = torch.tensor(vals, dtype=torch.float32)
-    if not torch.isfinite(t).all(): raise ValueError(f"{path}: light coefficients contain NaN or inf")
-    if (big := t.abs().max().item()) > MAX_LIGHT:
-        raise ValueError(f"{path}: a light coefficient of magnitude {big:.3g}: lights for images in [0,1] stay within "
-                         f"±{MAX_LIGHT:g} (was the file scaled?)")
-    return t
-
-# %% ../nbs/02_data.ipynb #065f429a
-def encode_extras(maps:dict) -> bytes:
-    "`.npz` bytes of the named maps `(C,H,W)` (the keys of `EXTRA_MAPS` present in `maps`) as float16 arrays."
-    buf = io.BytesIO()
-    np.savez(buf, **{k: maps[k].detach().cpu().to(torch.float16).numpy() for k in EXTRA_MAPS if k in maps})
-    return buf.getvalue()
-
-def write_extras(path, maps:dict):
-    "Write named maps `(C,H,W)` as float16 arrays in one `.npz`, atomically (see `encode_extras`)."
-    write_files({path: encode_extras(maps)})
-
-def read_extras(path) -> dict:
-    "Read the maps of an extras `.npz` as float32 tensors."
-    try:
-        with np.load(path) as z: return {k: torch.from_numpy(z[k].astype(np.float32)) for k in z.files}
-    except FileNotFoundError: raise FileNotFoundError(f"{path}: no such file") from None
-    except Exception as e: raise ValueError(f"{path}: not a readable extras file ({type(e).__name__}): regenerate it") from None
-
-# %% ../nbs/02_data.ipynb #97fb5041
-def write_sample(root, id:int, i:int, j:int, s:dict) -> dict:
-    "Write sample `s` (face, albedo, normal, mask, light; optional depth and extras) under `root`; returns the relative paths."
-    paths, files = {}, {}
-    def out(type, data, ext='png'):
-        p = sample_path(root, id, i, j, type, ext); paths[type] = str(p.relative_to(root)); files[p] = data
-    out('face', encode_png(s['face']))
-    out('albedo', encode_png(s['albedo']))
-    out('normal', encode_png((s['normal'] + 1) / 2))
-    out('mask', encode_png(s['mask']))
-    if 'depth' in s: out('depth', encode_png(((s['depth'] + 2) / 4).clamp(0, 1) * (s['mask'] > 0), bits=16))
-    out('light', encode_light(s['light']), 'txt')
-    if any(k in s for k in EXTRA_MAPS): out('extra', encode_extras(s), 'npz')
-    write_files(files)                                                     # all encoded first: then one write each
-    return paths
-
-# %% ../nbs/02_data.ipynb #d61a0aeb
-def load_sample(face_path, normal_y:int=1) -> dict:
-    "Read a sample of either SfSNet layout from its face file: dict of float tensors (see the table above)."
-    face_path = Path(face_path)
-    if normal_y not in (1, -1): raise ValueError(f"normal_y: expected 1 or -1, got {normal_y}")
-    s = {'face': read_png(face_path)}
-    try:
-        s['albedo'] = read_png(sibling(face_path, 'albedo'))
-        n = read_png(sibling(face_path, 'normal')) * 2 - 1
-        s['light'] = read_light(sibling(face_path, 'light', 'txt'))
-    except FileNotFoundError as e:
-        raise FileNotFoundError(f"{e}: every sample needs its face, albedo, normal and light files") from None
-    mp = sibling(face_path, 'mask')
-    s['mask'] = read_png(mp, 1).round() if mp.exists() else torch.ones_like(s['face'][:1])
-    if normal_y == -1: n[1] = -n[1]
-    valid = (n.square().sum(0, keepdim=True) > 0.25) & (s['mask'] > 0)          # background decodes to ~0
-    s['normal'] = unit_normal(n, dim=0) * valid
-    dp = sibling(face_path, 'depth')
-    if dp.exists(): s['depth'] = (read_png(dp, 1) * 4 - 2) * s['mask']
-    ep = sibling(face_path, 'extra', 'npz')
-    if ep.exists(): s.update(read_extras(ep))
-    return s
-
-# %% ../nbs/02_data.ipynb #17178e3c
-def guess_normal_y(face_paths, n:int=8) -> int:
-    "+1 or -1: the normal y sign under which SH re-rendering of up to `n` samples best matches their faces."
-    errs = {1: 0., -1: 0.}
-    for p in list(face_paths)[:n]:
-        s = load_sample(p)
-        for y in (1, -1):
-            nrm = s['normal'] * torch.tensor([1., y, 1.])[:, None, None]
-            rec = s['albedo'] * sh_shading(nrm[None], s['light'][None])[0]
-            errs[y] += ((rec - s['face']).abs() * s['mask']).sum().item()
-    return 1 if errs[1] <= errs[-1] else -1
-
-# %% ../nbs/02_data.ipynb #a9e346e6
-def write_pseudo(root, name, s:dict) -> Path:
-    "Write face, albedo, normal, light (and mask) of `s` as `<name>_<type>` files of the pseudo-labelled layout."
-    root = Path(root)
-    write_png(root/f'{name}_face.png', s['face'])
-    write_png(root/f'{name}_albedo.png', s['albedo'])
-    write_png(root/f'{name}_normal.png', (s['normal'] + 1) / 2)
-    if 'mask' in s: write_png(root/f'{name}_mask.png', s['mask'])
-    write_light(root/f'{name}_light.txt', s['light'], sep='\n')
-    return root/f'{name}_face.png'
+__all__ = ['GT_KEYS', 'DatasetWriter', 'hflip_sample', 'find_faces', 'FaceDataset', 'face_datasets', 'face_dataloaders',
+           'face_parts', 'set_epoch', 'synthesize', 'data_settings']
 
 # %% ../nbs/02_data.ipynb #110fa38d
 class DatasetWriter:
@@ -390,8 +224,6 @@ def _init_worker(threads:int, parent:int):
 
 def _shape_task(out:str, id:int, todo:list, cfg:dict) -> list:
     "Render and write the samples `todo` [(i, j), ...] of shape `id`; returns their manifest records."
-    from illumres.synth import shape_params, view_params, build_shape, render_pose
-    from illumres.mesh import ICTFaceModel
     ict = None                                                              # None: the model that ships
     if cfg['shapes'] != 'procedural' and cfg['ict']:
         if cfg['ict'] not in _ICT: _ICT[cfg['ict']] = ICTFaceModel.load(cfg['ict'])
@@ -421,7 +253,7 @@ def synthesize(out,                      # dataset folder (created; rerun with t
                progress:bool=True,       # a progress bar
                shard:tuple|None=None,    # (K, N): make only shapes K, K+N, ... (N processes or machines share the work)
                framing:str='photo',      # `illumres.synth.FRAMINGS`: 'photo' (framed as `decompose` crops photos) or 'fill' (the face fills the image)
-               expressions:str='train',  # ICT faces' expressions (`illumres.mesh.EXPRESSION_SPLITS`): 'train' keeps the held-out ones for tests
+               expressions:str='train',  # ICT faces' expressions (`illumres.ict.EXPRESSION_SPLITS`): 'train' keeps the held-out ones for tests
                ambient:tuple|None=None,  # (lo, hi): range of the lights' ambient share (default: the domain's; a lone flash is near 0)
               ) -> DatasetWriter:
     "Write `n` synthetic samples into folder `out` (resumable; `workers` processes; `shard=(K, N)`: only shapes K, K+N, ...); returns the writer."
@@ -429,7 +261,6 @@ def synthesize(out,                      # dataset folder (created; rerun with t
     import multiprocessing as mp
     from tqdm.auto import tqdm
     from illumres.data import _shape_task, _init_worker        # by module, so spawned workers can import them
-    from illumres.synth import SHAPES, FRAMINGS, EXPRESSION_SPLITS
     for k, v, lo in (('n', n, 1), ('poses', poses, 1), ('lights', lights, 1)):
         if int(v) != v or v < lo: raise ValueError(f"{k}: expected a whole number >= {lo}, got {v}")
     if shard is not None and not (len(shard) == 2 and 0 <= shard[0] < shard[1]):
@@ -483,3 +314,14 @@ def synthesize(out,                      # dataset folder (created; rerun with t
     bar.close()
     w.merged = w.write_merged(keys)             # manifest.jsonl in one-process order, once every shard is done
     return w
+
+# %% ../nbs/02_data.ipynb #5131ff2d
+def data_settings(folders) -> dict:
+    """How the synthetic data in `folders` (a list, or comma-separated) was made, as far as the held-out sets care:
+    `framing` ('photo' if any set was framed as photos, else 'fill') and `shapes` (their one kind, 'mix' if several,
+    'procedural' when no folder says: the data made before ICT shapes existed)."""
+    fs = folders.split(',') if isinstance(folders, str) else folders
+    cfgs = [json.loads((Path(f)/'config.json').read_text()) for f in fs if (Path(f)/'config.json').is_file()]
+    kinds = {c.get('shapes', 'procedural') for c in cfgs}
+    return dict(framing='photo' if any(c.get('framing') == 'photo' for c in cfgs) else 'fill',
+                shapes=kinds.pop() if len(kinds) == 1 else 'mix' if kinds else 'procedural')

@@ -23,7 +23,7 @@ from .learner import load_model, shipped_weights, METHODS
 from .models import OUTPUT_KEYS
 from .sh import light_rgb, sh_shading
 from .metrics import shading_target
-from .synth import show_components
+from .synth import show_components, shape_params, view_params, build_shape, render_view
 from .show import for_display
 
 # %% auto #0
@@ -208,7 +208,6 @@ def synthetic_face(seed:int=0, size:int=64, domain:str='wild') -> dict:
 
 @lru_cache(maxsize=16)
 def _synthetic_face(seed:int, size:int, domain:str) -> dict:
-    from illumres.synth import shape_params, view_params, build_shape, render_view
     sp, vp = shape_params(seed, 0, domain), view_params(seed, 0, 0, 0, domain)
     s = render_view(*build_shape(sp, size=size), sp, vp, size)
     d = {k: s[k][None] for k in ('face', 'mask', 'normal', 'albedo', 'light', 'shading')}

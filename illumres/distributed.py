@@ -9,7 +9,7 @@ Docs: nbs/07b_distributed.ipynb"""
 # %% ../nbs/07b_distributed.ipynb #89acdd3e
 from __future__ import annotations
 import math, os
-from contextlib import contextmanager
+from contextlib import contextmanager, ExitStack
 from pathlib import Path
 import torch
 from torch import nn
@@ -20,7 +20,10 @@ from fastai.metrics import AccumMetric
 from fastai.torch_core import rank_distrib, num_distrib
 from fastai.distributed import DistributedDL, DistributedTrainer
 from . import losses
-from .learner import bare_model
+from .learner import bare_model, sfs_learner, resume, save_weights
+from .data import face_dataloaders, data_settings
+from .residue import TRUTH_KEYS
+from .camera import camera_effects
 
 # %% auto #0
 __all__ = ['world_size', 'is_main', 'SyncBatchNorm2d', 'sync_batchnorm', 'RankDL', 'RankSync', 'distributed', 'fit_run']
@@ -187,15 +190,9 @@ def fit_run(train,                       # training data: folder(s) or a dataset
             say=None,                    # called with each message (None: silent)
            ) -> Path:                    # `out/model.pt`
     "Train `method` into run folder `out`, resuming from its `last.pt`, on every process of a `torchrun`/`accelerate launch`."
-    from contextlib import ExitStack
-    from illumres.data import face_dataloaders
-    from illumres.learner import sfs_learner, resume, save_weights
-    from illumres.residue import TRUTH_KEYS
-    from illumres.camera import camera_effects
     torch.manual_seed(seed)
     dev = f"cuda:{os.environ.get('LOCAL_RANK', 0)}" if torch.cuda.is_available() else 'cpu'    # a process per GPU
     dls = face_dataloaders(train, valid, bs=bs, keys=TRUTH_KEYS, num_workers=workers, seed=seed, device=dev)
-    from illumres.generalization import data_settings
     folders = [str(f) for f in (train if isinstance(train, (list, tuple)) else [train]) if isinstance(f, (str, Path))]
     made = data_settings(folders or (args or {}).get('data') or [])   # datasets given: the folders `args['data']` names (the CLI's)
     learn = sfs_learner(dls, method, width, size, loss_weights, mixed_precision=mixed_precision, ckpt=out, init=init,

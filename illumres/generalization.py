@@ -8,16 +8,17 @@ Docs: nbs/12a_generalization.ipynb"""
 
 # %% ../nbs/12a_generalization.ipynb #bd317c3b
 from __future__ import annotations
-import json, math, warnings
+import math, warnings
 from pathlib import Path
 import numpy as np
-from .data import synthesize
-from .reproduce import eval_samples
+from .core import write_csv, atomic_write
+from .data import synthesize, data_settings     # data_settings: importable from here too
+from .learner import eval_samples
 from .stats import bootstrap_ci
 
 # %% auto #0
-__all__ = ['HELDOUT_SEED', 'HELDOUT_SETS', 'GEN_METRICS', 'heldout_sets', 'data_settings', 'model_settings', 'generalization',
-           'generalization_md', 'write_generalization']
+__all__ = ['HELDOUT_SEED', 'HELDOUT_SETS', 'GEN_METRICS', 'heldout_sets', 'model_settings', 'generalization', 'generalization_md',
+           'write_generalization']
 
 # %% ../nbs/12a_generalization.ipynb #9ada61a5
 HELDOUT_SEED = 7700
@@ -44,16 +45,6 @@ def heldout_sets(out,                   # folder holding the sets (each made onc
                    framing=framing, expressions=ex)
         sets[name] = f
     return sets
-
-def data_settings(folders) -> dict:
-    """How the synthetic data in `folders` (a list, or comma-separated) was made, as far as the held-out sets care:
-    `framing` ('photo' if any set was framed as photos, else 'fill') and `shapes` (their one kind, 'mix' if several,
-    'procedural' when no folder says: the data made before ICT shapes existed)."""
-    fs = folders.split(',') if isinstance(folders, str) else folders
-    cfgs = [json.loads((Path(f)/'config.json').read_text()) for f in fs if (Path(f)/'config.json').is_file()]
-    kinds = {c.get('shapes', 'procedural') for c in cfgs}
-    return dict(framing='photo' if any(c.get('framing') == 'photo' for c in cfgs) else 'fill',
-                shapes=kinds.pop() if len(kinds) == 1 else 'mix' if kinds else 'procedural')
 
 def model_settings(args:dict) -> dict:
     "The `framing` and `shapes` of a run's training data from its `args.json` dict: as recorded, else from its data folders' configs (`data_settings`)."
@@ -101,7 +92,6 @@ def write_generalization(models:dict,   # name -> model
                          out,           # folder for generalization.csv and generalization.md
                          bs:int=32) -> Path:
     "Evaluate every model of `models` on `sets`; write `out/generalization.csv` (rows with a `model` column) and `out/generalization.md`; the .md path."
-    from illumres.core import write_csv, atomic_write
     out, rows, md = Path(out), [], ['# Generalization: held-out faces (`illumres.generalization`)', '',
         'Gap: the ratio of each error to the `training` set\'s (for PSNR, the difference in dB); 95 % intervals over identities.']
     for name, m in models.items():

@@ -1,6 +1,6 @@
 """Relight a decomposed face with a new light, interpolate lighting between two lights or two faces, scale the
-residue to see what it carries; the strips, GIFs and figures of `illumres relight` and `illumres interpolate`. Faces
-come from `illumres.decompose`, pictures from `illumres.show`; the widget that does it by hand is
+residue to see what it carries; the strips and figures of `illumres relight` and `illumres interpolate` (whose
+files in, files out are [`09b_ratio`](09b_ratio.ipynb)'s). Faces come from `illumres.decompose`, pictures from `illumres.show`; the widget that does it by hand is
 [`09a_widget`](09a_widget.ipynb).
 
 Docs: nbs/09_interp.ipynb"""
@@ -12,17 +12,16 @@ from __future__ import annotations
 import math
 from pathlib import Path
 import torch
-from .core import check_shape
+from .core import check_shape, moved_names
 from .sh import sh_shading, lerp_light, slerp_light, directional_light, ambient_light, dominant_direction
-from .data import write_png, read_light
-from .decompose import get_model, decompose_face, bundled_faces
-from .show import composite, upscale, write_strip, write_gif, show_grid
+from .decompose import decompose_face
+from .show import composite, show_grid
 
 # %% auto #0
 __all__ = ['INTERP', 'TARGET', 'MAX_STEPS', 'MAX_SCALE', 'MAX_SIDE', 'FRAME_PIXELS', 'MAX_STRIP_PX', 'MAX_STRIP_SIDE',
            'relight_shading', 'relight', 'light_from_direction', 'light_angles', 'match_brightness', 'relative_light',
            'interp_lights', 'steps', 'light_strip', 'residue_strip', 'show_strips', 'interpolation_figure',
-           'parse_direction', 'frame_side', 'relight_photo', 'interpolate_files']
+           'parse_direction', 'frame_side']
 
 # %% ../nbs/09_interp.ipynb #a83baba8
 def _one_light(x, name:str) -> torch.Tensor:
@@ -171,68 +170,5 @@ def _check_strip(n:int, H:int, W:int, scale:int, gap:int=2):
         raise ValueError(f"scale: {n} steps of {W}x{H} px enlarged {scale}x make a strip of {w:,}x{h:,} px, more than the {MAX_STRIP_PX:,} px "
                          f"(and {MAX_STRIP_SIDE:,} px wide) allowed: lower --steps or --scale")
 
-def relight_photo(photo,                   # photo with a face (or an aligned crop with `cropped`)
-                  out,                     # the PNG to write
-                  light=None,              # a light file (27 SH coefficients), e.g. another photo's `<stem>_light.txt`
-                  direction=None,          # or 'AZ,EL' in degrees (`parse_direction`): a light from there, relative to the photo's own
-                  intensity:float=1.,      # with `direction`: brightness relative to the photo's own light
-                  ambient:float=0.25,      # with `direction`: ambient share
-                  strength:float=1.,       # residue strength (methods with a residue): 0 = pure SH, 1 = the method
-                  model=None,              # a model, a run folder or `model.pt` (default: the shipped weights of `method`)
-                  method:str|None=None,    # the shipped weights of this method (default sfsnet), when no `model`
-                  cropped:bool=False,      # `photo` is an aligned face crop
-                  scale:int=1,             # enlarge the output this many times (1-16)
-                  crop:bool=False,         # write the model-size crop (`relight` of the decomposition) instead of the whole photo
-                 ) -> Path:                # `out`
-    "Relight the face of `photo` under the light file `light`, or from `direction` ('AZ,EL', `relative_light`); write the PNG `out`: the whole photo at its size (`illumres.ratio`), or the crop."
-    if (light is None) == (direction is None): raise ValueError("give either --light FILE or --direction AZ,EL (one of them)")
-    if direction is not None: parse_direction(direction)                              # bad values fail before the model loads
-    _check_number('intensity', intensity, 0); _check_number('ambient', ambient, 0); _check_number('strength', strength); _check_scale(scale)
-    from illumres.ratio import decompose_photo, relit_photo
-    d = (decompose_face if crop else decompose_photo)(photo, model, method, cropped=cropped)
-    L = read_light(light)[None] if light is not None else relative_light(d['light'], *parse_direction(direction), intensity, ambient=ambient)
-    img = composite(d, relight(d, L, strength))[0].clamp(0, 1) if crop else relit_photo(d, L, strength)
-    write_png(out, upscale(img, scale))
-    return Path(out)
-
-def interpolate_files(a,                    # from: a photo (its estimated light) or a light file (.txt)
-                      b,                    # to: a photo or a light file
-                      out,                  # the strip (PNG) to write
-                      steps:int=8,          # images in the strip, the two ends included (2-200)
-                      gif=None,             # also write an animated GIF here
-                      how:str='lerp',       # 'lerp' (blend the coefficients) or 'slerp' (rotate the dominant direction)
-                      face=None,            # the face to relight (default: the first photo of `a`, `b`; else the bundled one)
-                      strength:float=1.,    # residue strength: 0 = pure SH, 1 = the method
-                      model=None,           # a model, a run folder or `model.pt` (default: the shipped weights of `method`); 'truth' for synthetic faces
-                      method:str|None=None, # the shipped weights of this method (default sfsnet), when no `model`
-                      cropped:bool=False,   # the photos are aligned face crops
-                      scale:int=2,          # enlarge the images this many times (1-16)
-                      fps:float=8.,         # GIF frames per second (above 0, at most 100)
-                      crop:bool=False,      # relight the model-size crop instead of the whole photo
-                      max_side:int=MAX_SIDE,# whole photos: frames at most this many px on their longer side (`frame_side`), `scale` included
-                     ) -> Path:             # `out`
-    "Relight a face under `steps` lights from `a` to `b` (photos or light files); write the strip `out` (and a GIF)."
-    if how not in INTERP: raise ValueError(f"how: expected one of {', '.join(INTERP)}, got {how!r}")
-    if int(steps) != steps or not 2 <= steps <= MAX_STEPS:
-        raise ValueError(f"steps: expected at least 2 steps (the two ends) and at most {MAX_STEPS} (each costs memory and strip width), got {steps}")
-    _check_number('strength', strength); _check_scale(scale); _check_number('fps', fps, 0, 100, lo_open=True)   # before anything is written
-    files = {p: read_light(p)[None] for p in (a, b) if _is_light(p)}                 # bad files fail first
-    m = get_model(model, method=method) if not (isinstance(model, str) and model == 'truth') else model
-    from illumres.ratio import decompose_photo, photo_relighter
-    if int(max_side) != max_side or max_side < 16: raise ValueError(f"max_side: expected a whole number of pixels, at least 16, got {max_side}")
-    side = frame_side(steps, max_side)
-    dec = decompose_face if crop else (lambda p, m, cropped: decompose_photo(p, m, cropped=cropped, max_side=side))
-    photos = {p: dec(p, m, cropped=cropped) for p in (a, b) if not _is_light(p)}
-    source = face or next(iter(photos), None) or bundled_faces()[0]
-    d = photos.get(source) or dec(source, m, cropped=cropped)
-    if crop: _check_strip(steps, *d['normal'].shape[-2:], scale)                    # before the strip and the GIF are made
-    La, Lb = (files[p] if _is_light(p) else photos[p]['light'] for p in (a, b))
-    if crop: imgs = composite(d, light_strip(d, La, Lb, steps, how, strength), 0).clamp(0, 1)
-    else:                                                                           # the whole photo: `scale` up to `side`
-        S = relight_shading(_item(d, 0, steps), interp_lights(La, Lb, torch.linspace(0, 1, steps), how).to(d['normal']), strength)
-        imgs = photo_relighter(d)(S).clamp(0, 1)
-        scale = max(1, min(scale, side // max(imgs.shape[-2:])))
-        _check_strip(steps, *imgs.shape[-2:], scale)                                # the frames are bounded by `side`; the strip too
-    write_strip(out, imgs, scale)
-    if gif: write_gif(gif, imgs, fps, scale, bounce=True)
-    return Path(out)
+# %% ../nbs/09_interp.ipynb #107a4add
+__getattr__ = moved_names('illumres.interp', {'relight_photo': 'illumres.ratio', 'interpolate_files': 'illumres.ratio'})

@@ -10,6 +10,7 @@ Docs: nbs/07_learner.ipynb"""
 from __future__ import annotations
 import json, os, pickle, warnings
 from pathlib import Path
+import numpy as np
 import torch
 from fastcore.foundation import L
 from fastai.learner import Learner, Metric
@@ -18,19 +19,22 @@ from fastai.callback.fp16 import MixedPrecision
 import fastai.callback.schedule, fastai.callback.progress     # fit_one_cycle, lr_find; progress bars
 from fastai.optimizer import Adam
 from fastai.torch_core import find_bs, rank_distrib
+from fastai.data.load import DataLoader
+from tqdm import tqdm
 from .core import atomic_write
-from .data import set_epoch
+from .data import set_epoch, face_datasets
 from .models import sfsnet, skipnet, TwoScale
 from .losses import SfSLoss
-from .metrics import sfs_metrics
-from .residue import ResidueNet, ResidueLoss, RESIDUE_METHODS, method_phases, method_config
+from .metrics import sfs_metrics, evaluate_batch, trivial_baseline
+from .stats import identity_of
+from .residue import ResidueNet, ResidueLoss, RESIDUE_METHODS, TRUTH_KEYS, method_phases, method_config
 from .gan import AlbedoGAN, Phases
 from .camera import camera_effects
 
 # %% auto #0
 __all__ = ['METHODS', 'cpu_bf16_native', 'AutoMixedPrecision', 'LossTerm', 'bare_model', 'WriteError', 'save_state', 'Checkpoint',
            'DataEpoch', 'load_checkpoint', 'load_weights', 'resume', 'shipped_weights', 'build_model', 'sfs_learner',
-           'save_weights', 'load_model', 'evaluate_samples', 'evaluate', 'with_refiner']
+           'save_weights', 'load_model', 'evaluate_samples', 'evaluate', 'with_refiner', 'eval_samples', 'eval_run']
 
 # %% ../nbs/07_learner.ipynb #5eaff574
 def cpu_bf16_native() -> bool:
@@ -303,8 +307,6 @@ def load_model(path, device='cpu'):
 @torch.no_grad()
 def evaluate_samples(model, dl, progress:bool=False) -> dict:
     "Per-sample metrics `{key: (N,) float64 tensor}` of `evaluate_batch` for `model` over dataloader `dl`, in its order (NaN: no ground truth)."
-    from illumres.metrics import evaluate_batch
-    from tqdm import tqdm
     model.eval()
     dev = next(model.parameters()).device
     res = []
@@ -335,3 +337,26 @@ def with_refiner(run, coarse_run, out) -> Path:
     args = dict(m.train_args, size=2 * int(m.train_size or 64), coarse=2, refiner_from=str(coarse_run), small_model=f'the shipped 64 px {run}' if shipped else str(run))
     with atomic_write(out/'args.json') as f: f.write_text(json.dumps(args, indent=1, sort_keys=True))
     return save_weights(t, out/'model.pt')
+
+# %% ../nbs/07_learner.ipynb #79eb873d
+def _files(ds) -> list:
+    return [f for d in ds.datasets for f in _files(d)] if hasattr(ds, 'datasets') else list(ds.files)
+
+@torch.no_grad()
+def eval_samples(model, src, bs:int=32, progress:bool=False) -> dict:
+    "Per-face metrics `{key: (N,) array}` of `model` (None: the trivial baseline of each batch's means) on dataset folder `src`, with `identity` (N,)."
+    ds = face_datasets(src, keys=TRUTH_KEYS)
+    dl = DataLoader(ds, bs=bs)
+    if model is not None: out = evaluate_samples(model, dl, progress)
+    else:
+        res = [evaluate_batch(trivial_baseline(yb), yb, xb) for xb, yb in dl]
+        out = {k: torch.cat([r[k].double().reshape(-1) for r in res]) for k in res[0]}
+    out = {k: v.numpy() for k, v in out.items()}
+    out['identity'] = np.array([identity_of(f) for f in _files(ds)])
+    return out
+
+def eval_run(model, src, bs:int=32) -> dict:
+    "Dataset means of the metrics of `model` (None: the trivial baseline of the batch's means) on dataset folder `src`."
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', RuntimeWarning)          # a metric without ground truth anywhere: NaN, as summarize gives
+        return {k: float(np.nanmean(v)) for k, v in eval_samples(model, src, bs).items() if k != 'identity'}

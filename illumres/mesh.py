@@ -1,5 +1,5 @@
-"""Head shapes for the synthetic-face generator: a procedural head made in code (identity, expression, pose),
-and a reader for the ICT-FaceKit morphable model, both in one canonical frame with per-vertex part labels,
+"""Head shapes for the synthetic-face generator: a procedural head made in code (identity, expression, pose), in
+the canonical frame it shares with the ICT-FaceKit model ([`01c_ict`](01c_ict.ipynb)), with per-vertex part labels,
 surface coordinates and anchors.
 
 Docs: nbs/01a_mesh.ipynb"""
@@ -8,23 +8,20 @@ Docs: nbs/01a_mesh.ipynb"""
 
 # %% ../nbs/01a_mesh.ipynb #eaf2ee41
 from __future__ import annotations
-import json, math, re
+import math
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from pathlib import Path
 import numpy as np
 import torch
 from torch import Tensor
-from .core import check_shape
+from .core import check_shape, moved_names
 from .sh import rotation_matrix
 from .raster import vertex_normals
-from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['LABELS', 'SKIN', 'LIPS', 'EYE', 'MOUTH', 'BROW', 'ANCHORS', 'HEAD_CENTRE', 'IDENTITY', 'EXPRESSION', 'SHAPE',
-           'ICT_PARTS', 'ICT_KEEP', 'ICT_EYE_Z', 'ICT_PACKED', 'EXPRESSION_SPLITS', 'frontal_uv', 'Mesh', 'pose_matrix',
-           'sample_pose', 'sample_identity', 'sample_expression', 'procedural_head', 'read_obj_verts', 'read_obj_faces',
-           'ICTFaceModel', 'heldout_expressions', 'pack_ict']
+           'frontal_uv', 'Mesh', 'pose_matrix', 'sample_pose', 'sample_identity', 'sample_expression',
+           'procedural_head']
 
 # %% ../nbs/01a_mesh.ipynb #46b915e8
 LABELS = ('skin', 'lips', 'eye', 'mouth', 'brow')         # per-vertex part labels (mouth = mouth interior, teeth)
@@ -345,214 +342,7 @@ def procedural_head(
     uv = _procedural_uv(res).clone()
     return Mesh(verts, faces.clone(), uv, labels, _anchors(P0, front, uv, m['tip_y'], p), closed=True)
 
-# %% ../nbs/01a_mesh.ipynb #649257a7
-ICT_PARTS = {   # name: (first vertex, end) in generic_neutral_mesh.obj (ICT-FaceKit README)
-    'face': (0, 9409), 'head_neck': (9409, 11248), 'mouth_socket': (11248, 13294), 'eye_socket_l': (13294, 13678),
-    'eye_socket_r': (13678, 14062), 'gums_tongue': (14062, 17039), 'teeth': (17039, 21451),
-    'eyeball_l': (21451, 23021), 'eyeball_r': (23021, 24591)}
-ICT_KEEP = (24591, 24692)      # vertices and polygons kept: the prefix up to the right eyeball
-ICT_EYE_Z = 0.6                # z of the eye landmarks in the canonical frame
-
-def read_obj_verts(path) -> np.ndarray:
-    "Vertex positions `(V,3)` float32 of an OBJ file (the `v` records)."
-    txt = Path(path).read_text()
-    i0 = 0 if txt.startswith('v ') else txt.find('\nv ') + 1
-    i1 = txt.find('\n', txt.rfind('\nv ') + 1)
-    blk = txt[i0:i1 if i1 >= 0 else None]
-    n = blk.count('v ')
-    if blk.count('\n') + 1 == n:                               # one block of `v x y z` lines: parse it in one go
-        v = np.array(blk.replace('v ', ' ').split(), dtype=np.float32)
-        if v.size == 3 * n: return v.reshape(-1, 3)
-    lines = [l.split()[1:4] for l in txt.splitlines() if l.startswith('v ')]   # anything else: line by line
-    return np.array(lines, dtype=np.float32).reshape(-1, 3)
-
-def read_obj_faces(path) -> tuple:
-    "Triangles `(T,3)` int64 (polygons split into fans) and the polygon index of each `(T,)`, of an OBJ file."
-    lines = [l[2:] for l in Path(path).read_text().splitlines() if l.startswith('f ')]
-    idx = re.sub(r'/\S*', '', '\n'.join(lines))                    # keep the vertex index of each v/vt/vn
-    n = np.array([len(l.split()) for l in idx.split('\n')])
-    flat = np.array(idx.split(), dtype=np.int64) - 1
-    start = np.cumsum(n) - n
-    poly = np.repeat(np.arange(len(n)), n - 2)
-    k = np.arange(len(poly)) - np.repeat(np.cumsum(n - 2) - (n - 2), n - 2) + 1
-    s = start[poly]
-    return np.stack([flat[s], flat[s + k], flat[s + k + 1]], -1), poly
-
-# %% ../nbs/01a_mesh.ipynb #3c8a7efc
-def _in_polygon(pts, poly):
-    "Even-odd rule: which points `(N,2)` lie inside the polygon `(M,2)`."
-    x, y = pts[:, :1], pts[:, 1:]
-    x0, y0 = poly[:, 0], poly[:, 1]
-    x1, y1 = np.roll(x0, -1), np.roll(y0, -1)
-    with np.errstate(divide='ignore', invalid='ignore'):
-        cross = ((y0 > y) != (y1 > y)) & (x < (x1 - x0) * (y - y0) / (y1 - y0) + x0)
-    return cross.sum(1) % 2 == 1
-
-def _polyline_dist(pts, line):
-    "Distance from points `(N,2)` to a polyline `(M,2)`."
-    a, ab = line[:-1], line[1:] - line[:-1]
-    t = np.clip(((pts[:, None] - a) * ab).sum(-1) / (ab * ab).sum(-1), 0, 1)
-    return np.linalg.norm(pts[:, None] - (a + t[..., None] * ab), axis=-1).min(1)
-
-def _ict_frame(lm):
-    "Scale `s` and shift `t (3,)` taking ICT landmarks `lm (68,3)` to the canonical frame."
-    src = np.stack([lm[36:42].mean(0), lm[42:48].mean(0), lm[48:68].mean(0), lm[30], lm[8]])[:, :2].astype(np.float64)
-    dst = np.array([[-0.33, 0.2], [0.33, 0.2], [0, -0.45], [0, -0.15], [0, -0.85]])
-    A = np.zeros((10, 3)); A[0::2, 0], A[1::2, 0], A[0::2, 1], A[1::2, 2] = src[:, 0], src[:, 1], 1, 1
-    s, tx, ty = np.linalg.lstsq(A, dst.reshape(-1), rcond=None)[0]
-    return s, np.array([tx, ty, ICT_EYE_Z - s * lm[36:48, 2].mean()])
-
-# %% ../nbs/01a_mesh.ipynb #9b693bf1
-def _missing(what, p):
-    return FileNotFoundError(f"ICTFaceModel.load: {what} {p} not found; point `path` at an ICT-FaceKit checkout "
-                             f"(the folder that contains FaceXModel/) or at its FaceXModel folder")
-
-class ICTFaceModel:
-    "The ICT-FaceKit model: neutral mesh and the identity and expression shapes present (OBJ files parsed once, kept in memory)."
-    def __init__(self, folder:Path,
-                 neutral:np.ndarray,      # (V,3) neutral vertices
-                 faces:np.ndarray,        # (F,3) triangles
-                 landmarks:np.ndarray,    # (68,) vertex indices of the iBUG landmarks
-                 identities:list,         # identity shapes: OBJ files, or `(V,3)` arrays of offsets from the neutral
-                 expressions:dict):       # expression name -> OBJ file or `(V,3)` offsets
-        self.folder, self.neutral, self.landmarks = folder, neutral, landmarks
-        self.faces = torch.from_numpy(faces)
-        self.identities, self.expressions = identities, expressions
-        self._cache = {}
-        s, t = _ict_frame(neutral[landmarks])
-        v = neutral * s + t                                              # neutral mesh, canonical frame
-        self.uv = frontal_uv(torch.from_numpy(v[:, :2].astype(np.float32)))
-        self.labels = torch.from_numpy(self._labels(v))
-        L, face = self.uv[landmarks], torch.arange(len(v)) < ICT_PARTS['face'][1]
-        top = torch.from_numpy(np.linalg.norm(v[:, :2] - [0, 0.75], axis=1)).masked_fill(~face, 9).argmin()
-        self.anchors = {'eye_l': L[36:42].mean(0), 'eye_r': L[42:48].mean(0), 'brow_l': L[17:22].mean(0),
-                        'brow_r': L[22:27].mean(0), 'nose_tip': L[30], 'mouth': L[48:68].mean(0), 'chin': L[8],
-                        'forehead': self.uv[top]}
-
-    @classmethod
-    def load(cls, path) -> 'ICTFaceModel':
-        "Read an ICT-FaceKit checkout (a folder containing FaceXModel/), its FaceXModel folder, or a packed model (`.npz`, see `pack_ict`)."
-        p = Path(path).expanduser()
-        if p.suffix == '.npz': return cls._load_npz(p)
-        if not p.is_dir(): raise _missing('folder', p)
-        if (p/'FaceXModel').is_dir(): p = p/'FaceXModel'
-        for name in ('generic_neutral_mesh.obj', 'vertex_indices.json'):
-            if not (p/name).is_file(): raise _missing('file', p/name)
-        neutral = read_obj_verts(p/'generic_neutral_mesh.obj')
-        if len(neutral) < ICT_KEEP[0]:
-            raise ValueError(f"ICTFaceModel.load: {p/'generic_neutral_mesh.obj'} has {len(neutral)} vertices, expected the "
-                             f"ICT-FaceKit topology ({ICT_KEEP[0]} or more)")
-        tris, poly = read_obj_faces(p/'generic_neutral_mesh.obj')
-        js = json.loads((p/'vertex_indices.json').read_text())
-        ids = sorted(p.glob('identity[0-9]*.obj'))
-        exs = {n: p/f'{n}.obj' for n in js['expressions'] if (p/f'{n}.obj').is_file()}
-        return cls(p, neutral[:ICT_KEEP[0]], tris[poly < ICT_KEEP[1]], np.array(js['idx_to_landmark_verts']), ids, exs)
-
-    def _labels(self, v):
-        "Part labels `(V,)` from the part ranges, the lip contour and the brow lines of the canonical neutral `v`."
-        lab = np.full(len(v), SKIN)
-        for k in ('mouth_socket', 'gums_tongue', 'teeth'): lab[slice(*ICT_PARTS[k])] = MOUTH
-        for k in ('eye_socket_l', 'eye_socket_r', 'eyeball_l', 'eyeball_r'): lab[slice(*ICT_PARTS[k])] = EYE
-        L, face = v[self.landmarks], np.arange(len(v)) < ICT_PARTS['face'][1]
-        lab[face & (v[:, 2] > L[48:60, 2].min() - 0.1) & _in_polygon(v[:, :2], L[48:60, :2])] = LIPS
-        near = face & (v[:, 2] > L[17:27, 2].min() - 0.1)
-        for a, b in ((17, 22), (22, 27)): lab[near & (_polyline_dist(v[:, :2], L[a:b, :2]) < 0.035)] = BROW
-        return lab
-
-    @classmethod
-    def _load_npz(cls, p:Path) -> 'ICTFaceModel':
-        if not p.is_file(): raise FileNotFoundError(f"ICTFaceModel.load: {p} not found; pass a packed model (`pack_ict`) or an ICT-FaceKit checkout")
-        try:
-            with np.load(p, allow_pickle=False) as z: d = {k: z[k] for k in z.files}
-        except (OSError, ValueError) as e: raise ValueError(f"ICTFaceModel.load: {p} is not a readable .npz ({e}); pack it again with `pack_ict`") from None
-        need = {'neutral', 'faces', 'landmarks', 'identity', 'expression', 'expression_names'}
-        if need - set(d): raise ValueError(f"ICTFaceModel.load: {p} lacks {sorted(need - set(d))}; pack it with `pack_ict`")
-        f32 = lambda a: list(a.astype(np.float32))                       # float16 on disk; float32 in memory (26 MB)
-        return cls(p, d['neutral'].astype(np.float32), d['faces'].astype(np.int64), d['landmarks'].astype(np.int64), f32(d['identity']),
-                   dict(zip(d['expression_names'].tolist(), f32(d['expression']))))
-
-    @classmethod
-    def default(cls) -> 'ICTFaceModel':
-        "The packed model that ships with illumres (`illumres/assets/ict/`: the first 30 identity modes, MIT licence)."
-        return _default_ict()
-
-    def _delta(self, f):
-        if isinstance(f, np.ndarray): return f
-        if f not in self._cache: self._cache[f] = read_obj_verts(f)[:ICT_KEEP[0]] - self.neutral
-        return self._cache[f]
-
-ICT_PACKED = 'assets/ict/ict_face.npz'     # inside the package
-
-@lru_cache(maxsize=1)
-def _default_ict() -> ICTFaceModel:
-    from importlib.resources import files
-    return ICTFaceModel.load(Path(str(files('illumres')))/ICT_PACKED)
-
-# %% ../nbs/01a_mesh.ipynb #914cfdfc
-@patch
-def mesh(self:ICTFaceModel,
-         identity=None,           # weights `(len(identities),)` of the identity shapes; None: the neutral face
-         expression:dict|None=None,  # expression name -> weight (names in `expressions`); None: neutral
-        ) -> Mesh:
-    "The face `neutral + sum w_k (identity_k - neutral) + sum x_j (expression_j - neutral)` in the canonical frame."
-    v = self.neutral.astype(np.float64)
-    if identity is not None:
-        w = np.asarray(identity, dtype=np.float64)
-        if w.shape != (len(self.identities),):
-            raise ValueError(f"identity: expected {len(self.identities)} weights (one per identity shape), got shape {w.shape}")
-        for wk, f in zip(w, self.identities): v = v + wk * self._delta(f)
-    s, t = _ict_frame(v[self.landmarks])                          # the frame of this identity, before the expression
-    bad = [k for k in (expression or {}) if k not in self.expressions]
-    if bad: raise KeyError(f"expression: no shape for {bad} in {self.folder}; available: {list(self.expressions)}")
-    for k, x in (expression or {}).items(): v = v + x * self._delta(self.expressions[k])
-    verts = torch.from_numpy((v * s + t).astype(np.float32))
-    return Mesh(verts, self.faces.clone(), self.uv.clone(), self.labels.clone(), {k: a.clone() for k, a in self.anchors.items()})
-
-EXPRESSION_SPLITS = ('all', 'train', 'heldout')
-
-def heldout_expressions(names) -> list:
-    "The expressions of `names` that training never uses: every 4th base name in sorted order (`_L`/`_R` sides together)."
-    base = lambda n: re.sub(r'_[LR]$', '', n)
-    held = sorted({base(n) for n in names})[3::4]
-    return [n for n in names if base(n) in held]
-
-@patch
-def draw(self:ICTFaceModel, seed:int, expression:bool=True, split:str='all') -> tuple:
-    """Random face parameters `(identity weights, {expression: weight} or None)`: identity weights N(0,1); if `expression`,
-    each expression of `split` (`EXPRESSION_SPLITS`: every one, those training uses, or only the held-out ones of
-    `heldout_expressions`) on with probability min(1/2, 3/n), weight U(0,1)."""
-    if split not in EXPRESSION_SPLITS: raise ValueError(f"split: expected one of {', '.join(EXPRESSION_SPLITS)}, got {split!r}")
-    rng = np.random.default_rng([int(seed), 4])
-    w = rng.normal(size=len(self.identities))
-    names, held = list(self.expressions), set(heldout_expressions(self.expressions))
-    if split != 'all': names = [n for n in names if (n in held) == (split == 'heldout')]
-    on, x = rng.random(len(names)) < min(0.5, 3 / max(len(names), 1)), rng.uniform(0, 1, len(names))
-    return w, ({k: float(x[i]) for i, k in enumerate(names) if on[i]} if expression else None)
-
-@patch
-def sample(self:ICTFaceModel, seed:int, expression:bool=True, split:str='all') -> Mesh:
-    "Random face of `draw(seed, expression, split)`."
-    return self.mesh(*self.draw(seed, expression, split))
-
-# %% ../nbs/01a_mesh.ipynb #056127cb
-def pack_ict(src,                 # folder holding `ict_facekit_modes.npz` and `FaceXModel/vertex_indices.json`
-             out,                 # the packed `.npz` to write
-             n_identity:int=30,   # identity modes kept (the first ones: the largest)
-            ) -> Path:
-    "Pack the ICT-FaceKit parts illumres renders (`ICT_KEEP`) into one compressed `.npz` that `ICTFaceModel.load` reads."
-    from illumres.core import atomic_write
-    src = Path(src)
-    with np.load(src/'ict_facekit_modes.npz', allow_pickle=False) as z: d = {k: z[k] for k in z.files}
-    lm = np.array(json.loads((src/'FaceXModel'/'vertex_indices.json').read_text())['idx_to_landmark_verts'])
-    V, P = ICT_KEEP
-    poly = d['faces'][:P].astype(np.int64)                              # quads; a triangle repeats its last index
-    tris = np.concatenate([poly[:, [0, 1, 2]], poly[poly[:, 3] != poly[:, 2]][:, [0, 2, 3]]])
-    order = np.argsort(np.concatenate([np.arange(P), np.flatnonzero(poly[:, 3] != poly[:, 2])]), kind='stable')
-    ex = d['expression'][:, :V]
-    moves = np.abs(ex[:, :ICT_PARTS['head_neck'][1]].astype(np.float32)).max((1, 2)) > 0.01  # shapes that move the face by 0.1 mm or more (cm)
-    with atomic_write(out) as f:
-        with open(f, 'wb') as fh:
-            np.savez_compressed(fh, neutral=d['neutral'][:V].astype(np.float32), faces=tris[order].astype(np.int32), landmarks=lm.astype(np.int32),
-                                identity=d['identity'][:n_identity, :V].astype(np.float16), expression=ex[moves].astype(np.float16),
-                                expression_names=d['expression_names'][moves])
-    return Path(out)
+# %% ../nbs/01a_mesh.ipynb #863c6567
+__getattr__ = moved_names('illumres.mesh', {n: 'illumres.ict' for n in (
+    'ICTFaceModel', 'EXPRESSION_SPLITS', 'ICT_PARTS', 'ICT_KEEP', 'ICT_EYE_Z', 'ICT_PACKED', 'read_obj_verts', 'read_obj_faces',
+    'heldout_expressions', 'pack_ict')})

@@ -16,15 +16,18 @@ import torch.nn.functional as F
 from .core import check_shape
 from .camera import srgb_encode, srgb_decode
 from .photos import _crop_affine, CROP_SIDE, read_image, faces_in_photo
-from .decompose import get_model, decompose, model_size, synthetic_face, bundled_faces, load_face, _mask_of
-from .interp import relight_shading, relative_light
+from .files import write_png, read_light, encode_png
+from .show import composite, upscale, write_strip, write_gif
+from .decompose import get_model, decompose, decompose_face, model_size, synthetic_face, bundled_faces, load_face, _mask_of
+from .interp import (relight, relight_shading, relative_light, interp_lights, light_strip, parse_direction, frame_side, INTERP,
+    MAX_STEPS, MAX_SIDE, _item, _is_light, _check_number, _check_scale, _check_strip)
 
 # %% auto #0
 __all__ = ['OLD_SHADING', 'FLOOR', 'MAX_RATIO', 'GUIDE', 'UPSAMPLE', 'FEATHER', 'TONES', 'LUMA', 'BUNDLED_PHOTOS',
            'FIGURE_LIGHTS', 'crop_framing', 'crop_to_photo', 'face_window', 'total_shading', 'old_shading',
            'shading_ratio', 'guided_upsample', 'extend', 'feather_alpha', 'PhotoRelighter', 'ratio_relight',
            'detail_energy', 'detail_kept', 'shrink', 'load_photo', 'decompose_photo', 'photo_relighter', 'relit_photo',
-           'ratio_figure', 'bench_relight', 'relight_table']
+           'ratio_figure', 'relight_photo', 'interpolate_files', 'bench_relight', 'relight_table']
 
 # %% ../nbs/09b_ratio.ipynb #50e74283
 def crop_framing(H:int, W:int) -> tuple:
@@ -292,8 +295,6 @@ FIGURE_LIGHTS = ((-60., 15.), (60., 15.))
 def ratio_figure(photos, lights=FIGURE_LIGHTS, model=None, method:str|None=None, max_side:int=1024, zoom:bool=True, dpi:int=72):
     "Rows per photo: the photo, then for each light (az, el) the 64 px relit crop and the relit photo (`zoom`: the face's window only)."
     import matplotlib.pyplot as plt
-    from illumres.show import composite
-    from illumres.interp import relight
     m = get_model(model, method=method)
     fig, axs = plt.subplots(len(photos), 1 + 2 * len(lights), figsize=(1.6 * (1 + 2 * len(lights)), 1.9 * len(photos)), dpi=dpi, squeeze=False)
     for r, src in enumerate(photos):
@@ -311,12 +312,76 @@ def ratio_figure(photos, lights=FIGURE_LIGHTS, model=None, method:str|None=None,
     fig.tight_layout(pad=0.2)
     return fig
 
+# %% ../nbs/09b_ratio.ipynb #0fa1bc1d
+def relight_photo(photo,                   # photo with a face (or an aligned crop with `cropped`)
+                  out,                     # the PNG to write
+                  light=None,              # a light file (27 SH coefficients), e.g. another photo's `<stem>_light.txt`
+                  direction=None,          # or 'AZ,EL' in degrees (`parse_direction`): a light from there, relative to the photo's own
+                  intensity:float=1.,      # with `direction`: brightness relative to the photo's own light
+                  ambient:float=0.25,      # with `direction`: ambient share
+                  strength:float=1.,       # residue strength (methods with a residue): 0 = pure SH, 1 = the method
+                  model=None,              # a model, a run folder or `model.pt` (default: the shipped weights of `method`)
+                  method:str|None=None,    # the shipped weights of this method (default sfsnet), when no `model`
+                  cropped:bool=False,      # `photo` is an aligned face crop
+                  scale:int=1,             # enlarge the output this many times (1-16)
+                  crop:bool=False,         # write the model-size crop (`relight` of the decomposition) instead of the whole photo
+                 ) -> Path:                # `out`
+    "Relight the face of `photo` under the light file `light`, or from `direction` ('AZ,EL', `relative_light`); write the PNG `out`: the whole photo at its size (`illumres.ratio`), or the crop."
+    if (light is None) == (direction is None): raise ValueError("give either --light FILE or --direction AZ,EL (one of them)")
+    if direction is not None: parse_direction(direction)                              # bad values fail before the model loads
+    _check_number('intensity', intensity, 0); _check_number('ambient', ambient, 0); _check_number('strength', strength); _check_scale(scale)
+    d = (decompose_face if crop else decompose_photo)(photo, model, method, cropped=cropped)
+    L = read_light(light)[None] if light is not None else relative_light(d['light'], *parse_direction(direction), intensity, ambient=ambient)
+    img = composite(d, relight(d, L, strength))[0].clamp(0, 1) if crop else relit_photo(d, L, strength)
+    write_png(out, upscale(img, scale))
+    return Path(out)
+
+def interpolate_files(a,                    # from: a photo (its estimated light) or a light file (.txt)
+                      b,                    # to: a photo or a light file
+                      out,                  # the strip (PNG) to write
+                      steps:int=8,          # images in the strip, the two ends included (2-200)
+                      gif=None,             # also write an animated GIF here
+                      how:str='lerp',       # 'lerp' (blend the coefficients) or 'slerp' (rotate the dominant direction)
+                      face=None,            # the face to relight (default: the first photo of `a`, `b`; else the bundled one)
+                      strength:float=1.,    # residue strength: 0 = pure SH, 1 = the method
+                      model=None,           # a model, a run folder or `model.pt` (default: the shipped weights of `method`); 'truth' for synthetic faces
+                      method:str|None=None, # the shipped weights of this method (default sfsnet), when no `model`
+                      cropped:bool=False,   # the photos are aligned face crops
+                      scale:int=2,          # enlarge the images this many times (1-16)
+                      fps:float=8.,         # GIF frames per second (above 0, at most 100)
+                      crop:bool=False,      # relight the model-size crop instead of the whole photo
+                      max_side:int=MAX_SIDE,# whole photos: frames at most this many px on their longer side (`frame_side`), `scale` included
+                     ) -> Path:             # `out`
+    "Relight a face under `steps` lights from `a` to `b` (photos or light files); write the strip `out` (and a GIF)."
+    if how not in INTERP: raise ValueError(f"how: expected one of {', '.join(INTERP)}, got {how!r}")
+    if int(steps) != steps or not 2 <= steps <= MAX_STEPS:
+        raise ValueError(f"steps: expected at least 2 steps (the two ends) and at most {MAX_STEPS} (each costs memory and strip width), got {steps}")
+    _check_number('strength', strength); _check_scale(scale); _check_number('fps', fps, 0, 100, lo_open=True)   # before anything is written
+    files = {p: read_light(p)[None] for p in (a, b) if _is_light(p)}                 # bad files fail first
+    m = get_model(model, method=method) if not (isinstance(model, str) and model == 'truth') else model
+    if int(max_side) != max_side or max_side < 16: raise ValueError(f"max_side: expected a whole number of pixels, at least 16, got {max_side}")
+    side = frame_side(steps, max_side)
+    dec = decompose_face if crop else (lambda p, m, cropped: decompose_photo(p, m, cropped=cropped, max_side=side))
+    photos = {p: dec(p, m, cropped=cropped) for p in (a, b) if not _is_light(p)}
+    source = face or next(iter(photos), None) or bundled_faces()[0]
+    d = photos.get(source) or dec(source, m, cropped=cropped)
+    if crop: _check_strip(steps, *d['normal'].shape[-2:], scale)                    # before the strip and the GIF are made
+    La, Lb = (files[p] if _is_light(p) else photos[p]['light'] for p in (a, b))
+    if crop: imgs = composite(d, light_strip(d, La, Lb, steps, how, strength), 0).clamp(0, 1)
+    else:                                                                           # the whole photo: `scale` up to `side`
+        S = relight_shading(_item(d, 0, steps), interp_lights(La, Lb, torch.linspace(0, 1, steps), how).to(d['normal']), strength)
+        imgs = photo_relighter(d)(S).clamp(0, 1)
+        scale = max(1, min(scale, side // max(imgs.shape[-2:])))
+        _check_strip(steps, *imgs.shape[-2:], scale)                                # the frames are bounded by `side`; the strip too
+    write_strip(out, imgs, scale)
+    if gif: write_gif(gif, imgs, fps, scale, bounce=True)
+    return Path(out)
+
 # %% ../nbs/09b_ratio.ipynb #05c5cbee
 def bench_relight(photo=None, threads:int=2, repeats:int=7, upsample=UPSAMPLE, max_side:int|None=None) -> list[dict]:
     """Per-stage medians (ms) of relighting `photo` (a file; default: the astronaut photo enlarged to 1024x1024)
     from a direction, the model loaded first: rows of dict(stage, ms, <upsample>...)."""
     import tempfile, statistics, shutil, time
-    from illumres.data import encode_png
     torch.set_num_threads(threads)
     tmp = None
     if photo is None:

@@ -8,27 +8,31 @@ Docs: nbs/12_reproduce.ipynb"""
 
 # %% ../nbs/12_reproduce.ipynb #21ebdf48
 from __future__ import annotations
-import copy, json, math, shutil, tempfile, time, warnings
+import copy, json, math, shutil, tempfile, time
 from pathlib import Path
 import numpy as np
 import torch
+import torch.nn.functional as F
+from importlib.resources import files
 from fastcore.basics import AttrDict
-from fastai.data.load import DataLoader
 from tqdm.auto import tqdm
 from .core import atomic_write, save_figure, write_csv
-from .show import show_grid
-from .data import synthesize, find_faces, face_datasets, face_dataloaders, sibling, load_sample
+from .show import show_grid, show_spheres
+from .sh import sample_lights, lerp_light, slerp_light, directional_light, ambient_light
+from .data import synthesize, find_faces, face_datasets, face_dataloaders, sibling, load_sample, read_png, write_png
+from .photos import crop_faces, faces_in_photo
 from .residue import RESIDUE_METHODS, TRUTH_KEYS, method_phases
 from .gan import Phases, Snapshot
-from .learner import sfs_learner, load_model, shipped_weights, evaluate_samples
-from .metrics import evaluate_batch, trivial_baseline
-from .stats import bootstrap_ci, paired_ci, change, fmt_ci, identity_of, ci_figure, NO_CHANGE
+from .learner import sfs_learner, load_model, shipped_weights, eval_samples, eval_run
+from .distributed import fit_run
+from .generalization import heldout_sets, write_generalization
+from .metrics import shading_target
+from .stats import bootstrap_ci, paired_ci, change, fmt_ci, ci_figure, NO_CHANGE
 
 # %% auto #0
 __all__ = ['CONFIGS', 'RUNS', 'CI_METRICS', 'TABLE_COLS', 'SEED_FILES', 'COMPARE', 'as_photos', 'real_photos', 'make_data',
-           'train_run', 'eval_samples', 'eval_run', 'compare_figure', 'method_grid', 'quick_data', 'quick_run',
-           'quick_faces', 'drop_stale', 'runs_dir', 'summary_row', 'compare_rows', 'reproduce', 'verdict',
-           'write_tables', 'write_seed_tables']
+           'train_run', 'compare_figure', 'method_grid', 'quick_data', 'quick_run', 'quick_faces', 'drop_stale',
+           'runs_dir', 'summary_row', 'compare_rows', 'reproduce', 'verdict', 'write_tables', 'write_seed_tables']
 
 # %% ../nbs/12_reproduce.ipynb #1ba14583
 CONFIGS = {   # tiny and quick keep to procedural heads: the 64 px weights the quick runs start from learnt those
@@ -56,10 +60,6 @@ def as_photos(src, dst) -> Path:
 
 def real_photos(dst, size:int, photos=None) -> Path:
     "Face crops `(size px)` in `dst`: the astronaut crop bundled in `illumres/assets`, and the faces of the photos in folder `photos`."
-    import torch.nn.functional as F
-    from importlib.resources import files
-    from illumres.data import read_png, write_png
-    from illumres.photos import crop_faces
     dst = Path(dst)
     if dst.is_dir(): return dst
     tmp = Path(tempfile.mkdtemp(prefix='.tmp_', dir=dst.parent)); crops = tmp/'crops'; crops.mkdir()
@@ -92,39 +92,14 @@ def train_run(name:str, folder, data:dict, cfg:dict, init=None, seed:int=0, prog
     folder = Path(folder); f = folder/'model.pt'
     if f.exists(): return f
     method, lw = RUNS[name]
-    from illumres.distributed import fit_run
     return fit_run([data['sfs_train'], data['wild_photos']], data['sfs_val'], folder, method,
                    cfg['sfsnet_epochs'] if name == 'sfsnet' else cfg['epochs'], cfg['lr'], cfg['bs'], cfg['width'] or 1.0, cfg['size'],
                    lw, init, workers=cfg['workers'], seed=seed, camera=cfg.get('camera'), args=dict(run=name), progress=progress)
-
-# %% ../nbs/12_reproduce.ipynb #79eb873d
-def _files(ds) -> list:
-    return [f for d in ds.datasets for f in _files(d)] if hasattr(ds, 'datasets') else list(ds.files)
-
-@torch.no_grad()
-def eval_samples(model, src, bs:int=32, progress:bool=False) -> dict:
-    "Per-face metrics `{key: (N,) array}` of `model` (None: the trivial baseline of each batch's means) on dataset folder `src`, with `identity` (N,)."
-    ds = face_datasets(src, keys=TRUTH_KEYS)
-    dl = DataLoader(ds, bs=bs)
-    if model is not None: out = evaluate_samples(model, dl, progress)
-    else:
-        res = [evaluate_batch(trivial_baseline(yb), yb, xb) for xb, yb in dl]
-        out = {k: torch.cat([r[k].double().reshape(-1) for r in res]) for k in res[0]}
-    out = {k: v.numpy() for k, v in out.items()}
-    out['identity'] = np.array([identity_of(f) for f in _files(ds)])
-    return out
-
-def eval_run(model, src, bs:int=32) -> dict:
-    "Dataset means of the metrics of `model` (None: the trivial baseline of the batch's means) on dataset folder `src`."
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore', RuntimeWarning)          # a metric without ground truth anywhere: NaN, as summarize gives
-        return {k: float(np.nanmean(v)) for k, v in eval_samples(model, src, bs).items() if k != 'identity'}
 
 # %% ../nbs/12_reproduce.ipynb #dfcec097
 @torch.no_grad()
 def compare_figure(models:dict, face, target:dict|None=None, mask=None):
     "Rows: input (and truth), then each of `models` (name -> model): final shading, residue, recon per face of `face (N,3,H,W)`."
-    from illumres.metrics import shading_target
     m = mask if mask is not None else target['mask'] if target else torch.ones_like(face[:, :1])
     keys = ('shading_final', 'residue', 'recon')
     first = [('face', face[i]) for i in range(len(face)) for _ in keys]
@@ -171,7 +146,6 @@ def quick_run(method:str, dls, epochs:int=4, lr:float=2e-3, init='default', **kw
 
 def quick_faces(fixtures, size:int=64) -> tuple:
     "Faces `(3,3,size,size)` and masks `(3,1,size,size)`: the first `sfs` and `wild` fixtures and the astronaut photo's crop."
-    from illumres.photos import faces_in_photo
     syn = [load_sample(find_faces(Path(fixtures)/d)[0]) for d in ('synth_sfs', 'synth_wild')]
     real = faces_in_photo(Path(fixtures)/'photos'/'astronaut.jpg', size)[0]
     return torch.stack([s['face'] for s in syn] + [real['face']]), torch.stack([s['mask'] for s in syn] + [real['mask']])
@@ -189,7 +163,6 @@ def _sample(src, n:int=3):
 
 def _light_figures(out, seed:int):
     "`sh_spheres.png` (16 random lights) and `sh_interpolation.png` (blending and rotating one light into another) in `out`."
-    from illumres.sh import sample_lights, show_spheres, lerp_light, slerp_light, directional_light, ambient_light
     save_figure(show_spheres(sample_lights(16, seed=seed).sh(), ncols=8), Path(out)/'sh_spheres.png')
     a = directional_light(torch.tensor([1., 0, 0.3]), intensity=0.8) + ambient_light(0.3)
     b = directional_light(torch.tensor([-0.5, 0.6, 0.6]), color=torch.tensor([1.2, 1., 0.8])) + ambient_light(0.2)
@@ -300,7 +273,6 @@ def reproduce(out='results',          # folder for the data, runs, tables and fi
     if seeds > 1: write_seed_tables(per_seed, out, seed)
     else: drop_stale(out, SEED_FILES)                # an earlier run's, with more seeds: they would pass for this one's
     t = time.perf_counter()                       # the gap to faces of kinds the training never saw (seed 0's models)
-    from illumres.generalization import heldout_sets, write_generalization
     sets = heldout_sets(out/'data'/'heldout', cfg['size'], cfg['n_val'], cfg.get('framing', 'fill'), cfg.get('shapes', 'procedural'),
                         workers=cfg['workers'], progress=progress)
     write_generalization(models, sets, out)

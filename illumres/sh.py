@@ -11,14 +11,14 @@ import logging, math, os, warnings
 from dataclasses import dataclass, fields
 from functools import lru_cache
 import torch
-from .core import check_shape
+from .core import check_shape, moved_names
 
 # %% auto #0
 __all__ = ['SH_C1', 'SH_C2', 'SH_C3', 'SH_C4', 'SH_C5', 'SH_NAMES', 'SH_BAND', 'SH_ATT', 'SH2QUAD', 'SH_ODD_X', 'SFS2LM',
            'LM2SFS', 'DPR_AXES', 'encode_normal', 'decode_normal', 'unit_normal', 'sh_eval', 'sh_basis', 'light_rgb',
            'shading_backend', 'sh_shading', 'render', 'sphere_normals', 'render_sphere', 'directional_light',
-           'ambient_light', 'envmap_directions', 'envmap_to_light', 'LightSpec', 'sample_lights', 'show_spheres',
-           'mirror_light', 'sfs2lm', 'lm2sfs', 'fibonacci_sphere', 'sh_rotation', 'rotate_light', 'rotation_matrix',
+           'ambient_light', 'envmap_directions', 'envmap_to_light', 'LightSpec', 'sample_lights', 'mirror_light',
+           'sfs2lm', 'lm2sfs', 'fibonacci_sphere', 'sh_rotation', 'rotate_light', 'rotation_matrix',
            'axis_angle_between', 'rotation_between', 'dominant_direction', 'lerp_light', 'slerp_light']
 
 # %% ../nbs/00_sh.ipynb #f08c5485
@@ -257,16 +257,6 @@ def sample_lights(n:int, seed:int=0, n_lights:tuple=(1, 3), ambient_share:tuple=
     ambient = (share * L0 * SH_C1)[:, None] * tint(0.08, n, 3)
     return LightSpec(ambient, direction, color, intensity)
 
-# %% ../nbs/00_sh.ipynb #08e0eced
-def show_spheres(lights, titles=None, ncols:int=8, size:int=64, exposure:float=1., axsize:float=1.1, dpi:int=72):
-    "Plot each light of `lights (N,27)` or `(N,9)` as a lit sphere in a grid; returns the figure."
-    from illumres.show import show_grid
-    img = render_sphere(lights.detach().float().cpu(), size) * exposure
-    N = len(img); ncols = min(ncols, N)
-    cells = [('sphere image', img[k]) for k in range(N)]             # as rendered (times exposure), clipped
-    rows = [cells[k:k + ncols] for k in range(0, N, ncols)]
-    return show_grid(rows, titles=[list(titles[k:k + ncols]) for k in range(0, N, ncols)] if titles else None, size=axsize, dpi=dpi)
-
 # %% ../nbs/00_sh.ipynb #b5158fba
 SH_ODD_X = (2, 5, 8)     # basis functions odd in x: x, xz, xy
 
@@ -370,3 +360,6 @@ def slerp_light(a, b, t):
     out = lerp_light(rotate_light(a, Rt), rotate_light(b, Rt @ Rab.transpose(1, 2)), t)
     directional = (da.norm(dim=-1) > 0) & (db.norm(dim=-1) > 0)
     return torch.where(directional[:, None], out, lerp_light(a, b, t))
+
+# %% ../nbs/00_sh.ipynb #24bd6145
+__getattr__ = moved_names('illumres.sh', {'show_spheres': 'illumres.show'})

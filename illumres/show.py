@@ -1,5 +1,5 @@
 """How illumres shows images: the display conventions of each component, compositing inside the face mask, strips,
-PNG and animated GIF.
+PNG and animated GIF, and the one grid every figure of images goes through (`show_grid`), lit spheres included.
 
 Docs: nbs/00b_show.ipynb"""
 
@@ -12,10 +12,12 @@ from pathlib import Path
 import numpy as np
 import torch
 from .core import check_shape, atomic_write
-from .data import write_png
+from .files import write_png
+from .sh import render_sphere
 
 # %% auto #0
-__all__ = ['DISPLAY', 'for_display', 'composite', 'tile', 'upscale', 'to_uint8', 'write_strip', 'write_gif', 'show_grid']
+__all__ = ['DISPLAY', 'for_display', 'composite', 'tile', 'upscale', 'to_uint8', 'write_strip', 'write_gif', 'show_grid',
+           'show_spheres']
 
 # %% ../nbs/00b_show.ipynb #ccc98490
 DISPLAY = {'normal': 'normal', 'shading': 'halved', 'shading_final': 'halved', 'sphere': 'halved', 'residue': 'signed'}
@@ -97,3 +99,12 @@ def show_grid(rows:list,                 # rows of cells: `(key, image (C,H,W))`
     fig.tight_layout(pad=0.2)
     if row_labels: fig.subplots_adjust(left=0.9 / fig.get_figwidth())
     return fig
+
+# %% ../nbs/00b_show.ipynb #08e0eced
+def show_spheres(lights, titles=None, ncols:int=8, size:int=64, exposure:float=1., axsize:float=1.1, dpi:int=72):
+    "Plot each light of `lights (N,27)` or `(N,9)` as a lit sphere in a grid; returns the figure."
+    img = render_sphere(lights.detach().float().cpu(), size) * exposure
+    N = len(img); ncols = min(ncols, N)
+    cells = [('sphere image', img[k]) for k in range(N)]             # as rendered (times exposure), clipped
+    rows = [cells[k:k + ncols] for k in range(0, N, ncols)]
+    return show_grid(rows, titles=[list(titles[k:k + ncols]) for k in range(0, N, ncols)] if titles else None, size=axsize, dpi=dpi)

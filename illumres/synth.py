@@ -16,7 +16,8 @@ import torch
 import torch.nn.functional as F
 from .core import check_shape
 from .sh import LightSpec, sample_lights, sh_shading, unit_normal, render
-from .mesh import Mesh, LABELS, procedural_head, sample_identity, sample_expression, sample_pose, pose_matrix, ICTFaceModel, EXPRESSION_SPLITS
+from .mesh import Mesh, LABELS, procedural_head, sample_identity, sample_expression, sample_pose, pose_matrix
+from .ict import ICTFaceModel, EXPRESSION_SPLITS
 from .raster import rasterize, vertex_normals, shadow_visibility, ambient_occlusion
 from .show import for_display, show_grid
 
