@@ -7,6 +7,7 @@ Docs: nbs/11e_cli_bench.ipynb"""
 # %% ../nbs/11e_cli_bench.ipynb #af359154
 from __future__ import annotations
 import sys
+from pathlib import Path
 from .commands import command, _check_out
 
 # %% auto #0
@@ -14,21 +15,30 @@ __all__ = ['bench']
 
 # %% ../nbs/11e_cli_bench.ipynb #ed3bc11f
 @command(pos=['what'])
-def bench(what:str='sh',              # what to benchmark: sh (SH shading), synth (data generation and loading), real (loading a real-photo cache against synthetic faces), stages (synth profile), train (SfSNet), distributed (1 and 2 processes), relight (a photo at its resolution), yale (Extended Yale B: `illumres bench yale --help`)
+def bench(what:str='sh',              # what to benchmark: sh (SH shading), synth (data generation and loading), real (loading a real-photo cache against synthetic faces), stages (synth profile), train (SfSNet), distributed (1 and 2 processes), relight (a photo at its resolution), faces (the face detectors' accuracy), yale (Extended Yale B: `illumres bench yale --help`)
           batch:int=64,               # batch size (sh)
           size:int=128,               # image size in pixels (sh, stages)
           threads:int=2,              # torch threads
           min_time:float=1.0,         # seconds of timing per row
           data:str=None,              # real: a real-face cache (`illumres real-faces`; default: one built from synthetic faces)
           out:str=None,               # also write the markdown table to this file
-          photo:str=None):            # relight: the photo (default: the astronaut photo at 1024x1024)
+          photo:str=None,             # relight: the photo (default: the astronaut photo at 1024x1024)
+          synth:int=300,              # faces: rendered faces (0: none)
+          yale:str=None,              # faces: the CroppedYale folder (holds yaleB01/, ...; default: no Yale B rows)
+          real:str=None,              # faces: a folder of real photos, one source per sub-folder (default: no detection rates)
+          real_n:int=200):            # faces: photos per real source
     "Run a benchmark and print its markdown table."
-    names = ('sh', 'synth', 'real', 'stages', 'train', 'distributed', 'relight')
+    names = ('sh', 'synth', 'real', 'stages', 'train', 'distributed', 'relight', 'faces')
     if what == 'yale':                          # `illumres bench yale ...` has its own parser (main): here when an option came first
         print("illumres bench: yale takes its own options after the word yale: `illumres bench yale --help` lists them", file=sys.stderr); return 2
     if what not in names:                       # before the imports: they print a notice of torch's
         print(f"illumres bench: unknown benchmark {what!r}; choose from {', '.join([*names, 'yale'])}", file=sys.stderr); return 2
     _check_out(out, '--out')
+    if what == 'faces':                         # every input checked before the work
+        if synth < 0 or real_n < 1: raise ValueError(f"--synth, --real-n: expected at least 0 and 1, got {synth} and {real_n}")
+        if not (synth or yale or real): raise ValueError("faces: nothing to measure: give --synth N, --yale DIR or --real DIR")
+        if yale and not Path(yale).is_dir(): raise ValueError(f"--yale: {yale}: no such folder: pass the CroppedYale folder (it holds yaleB01/, ...)")
+        if real and not Path(real).is_dir(): raise ValueError(f"--real: {real}: no such folder of photos")
     from illumres.bench import bench_sh, bench_table, bench_synth, synth_table, bench_real, real_table, bench_train, train_table, synth_stages, stages_table, bench_distributed, distributed_table
     from illumres.ratio import bench_relight, relight_table
     benches = {'sh': lambda: bench_table(bench_sh(batch, size, threads, min_time),
@@ -38,10 +48,18 @@ def bench(what:str='sh',              # what to benchmark: sh (SH shading), synt
                'stages': lambda: stages_table(synth_stages(size), f'Synthetic data: CPU ms per shape (6 samples) by stage, {size} px, one thread'),
                'train': lambda: train_table(bench_train(threads=threads), f'SfSNet training and inference, batch 16, {threads} threads'),
                'distributed': lambda: distributed_table(bench_distributed(), 'SfSNet training steps on 1 and 2 processes (torchrun, gloo), 64 px, width 0.5, global batch 16'),
-               'relight': lambda: relight_table(bench_relight(photo, threads), f'Relighting a photo at its resolution after the model is loaded, {threads} threads, medians of 7')}
+               'relight': lambda: relight_table(bench_relight(photo, threads), f'Relighting a photo at its resolution after the model is loaded, {threads} threads, medians of 7'),
+               'faces': lambda: _faces(synth, yale, real, real_n, threads)}
     table = benches[what]()
     print(table)
     if out:
         from illumres.core import atomic_write
         with atomic_write(out) as t: t.write_text(table + '\n')
     return 0
+
+def _faces(synth:int, yale:str|None, real:str|None, real_n:int, threads:int) -> str:
+    "The face-detector benchmark's tables (`illumres.face_accuracy.face_tables`) under a title, on `threads` torch threads."
+    import torch
+    from illumres.face_accuracy import face_tables
+    torch.set_num_threads(threads)
+    return f"Face detectors where the truth is known (64 px crops, masks by IoU; {threads} torch threads)\n\n" + face_tables(synth, yale, real, real_n)
