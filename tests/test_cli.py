@@ -176,7 +176,7 @@ def test_refused_in_one_line_second_sweep(tmp_path):
 
 def test_bench_lists_every_benchmark():
     (c, _, e), (c2, _, e2) = run_in_one([['bench', 'bogus'], ['bench', '--threads', '1', 'yale']])
-    assert c == 2 and e.strip() == "illumres bench: unknown benchmark 'bogus'; choose from sh, synth, stages, train, distributed, relight, yale", e
+    assert c == 2 and e.strip() == "illumres bench: unknown benchmark 'bogus'; choose from sh, synth, real, stages, train, distributed, relight, faces, yale", e
     assert c2 == 2 and e2.strip() == 'illumres bench: yale takes its own options after the word yale: `illumres bench yale --help` lists them', e2
 
 # 3. bad samples are found up front, listed, and can be skipped
