@@ -22,7 +22,8 @@ from .sh import sh_shading
 # %% auto #0
 __all__ = ['CONDITIONINGS', 'HEAD_SCALE', 'CACHE_KEYS', 'RELIGHT_WAYS', 'LightFiLM', 'film', 'RelightResidue', 'relight_features',
            'RelightNet', 'relight_model', 'base_outputs', 'pair_index', 'pair_batch', 'masked_l1', 'relight_loss',
-           'train_relight', 'relight_errors', 'relight_summary', 'save_relight', 'relight_experiment']
+           'train_relight', 'relight_errors', 'relight_summary', 'save_relight', 'relight_experiment', 'sweep_lights',
+           'sweep_figure']
 
 # %% ../nbs/28_relight_residue.ipynb #5043c696
 CONDITIONINGS = ('film', 'concat')
@@ -92,7 +93,7 @@ HEAD_SCALE = 0.5       # the head's width multiplier relative to its base's (0.5
 class RelightNet(nn.Module):
     "A decomposition model `base` (frozen) carrying `RelightResidue`: `img (B,3,H,W)` -> the `decomposition` with the residue `R(f, L_est)`."
     def __init__(self, base:nn.Module,           # a ResidueNet or SfSNet (trained)
-                 cond:str='film',                # `CONDITIONINGS`
+                 cond:str='concat',              # `CONDITIONINGS` (concat measured better below)
                  width:float|None=None):         # the head's width multiplier (default: `HEAD_SCALE` x the base's)
         super().__init__()
         self.base = base.requires_grad_(False)
@@ -123,7 +124,7 @@ class RelightNet(nn.Module):
         return out['albedo'] * (sh_shading(out['normal'], light) + self.residue(out['relight_feat'], out['normal'], light))
 
 # %% ../nbs/28_relight_residue.ipynb #10efe32b
-def relight_model(cond:str='film', base=None, width:float|None=None) -> RelightNet:
+def relight_model(cond:str='concat', base=None, width:float|None=None) -> RelightNet:
     "A new `RelightNet` (head untrained) on `base`: a model, a run folder, or None for the shipped `shading_residue` weights."
     from illumres.decompose import get_model
     base = base if isinstance(base, nn.Module) else get_model(base, method=None if base else 'shading_residue')
@@ -274,3 +275,38 @@ def relight_experiment(out,                       # folder for the results (reli
                      epochs=epochs, lr=lr, bs=bs, seed=seed, base='shading_residue (shipped, 64 px)')
     with atomic_write(out/'relight_results.json') as t: t.write_text(json.dumps(res, indent=1))
     return res
+
+# %% ../nbs/28_relight_residue.ipynb #8dfb11d2
+def sweep_lights(n:int=5, az=(-70., 70.), el:float=15., ambient:float=0.35, intensity:float=1.) -> list:
+    "`n` light records (`illumres.synth` manifest lights) of a white directional light swept in azimuth over `az` at elevation `el` (degrees), plus grey `ambient`."
+    out = []
+    for a in torch.linspace(*az, n).tolist():
+        ar, er = math.radians(a), math.radians(el)
+        out.append(dict(ambient=[ambient] * 3, direction=[[math.cos(er) * math.sin(ar), math.sin(er), math.cos(er) * math.cos(ar)]],
+                        color=[[1., 1., 1.]], intensity=[intensity]))
+    return out
+
+def sweep_figure(model=None, photo:str='astronaut', seed:int=1000, n:int=5, az=(-70., 70.), el:float=15., dpi:int=72):
+    "Relit faces under `n` lights swept over `az`: a synthetic face (shape 0 of `seed`, with its truth) and `photo`, each with the conditioned residue (`model`, default the shipped `relight_residue`) and with SH alone."
+    from illumres.decompose import get_model, decompose, load_face
+    from illumres.synth import shape_params, relight_params, build_shape, render_lights, light_from_params
+    from illumres.interp import relight, light_residue, relative_light
+    from illumres.show import show_grid, composite
+    m = get_model(model, method=None if model is not None else 'relight_residue')
+    size = m.size or 64
+    sp = shape_params(seed, 0, 'wild', 'mix', 'heldout'); mesh, ao = build_shape(sp, size=size)
+    vp = relight_params(seed, 0, 0, 1, 'wild', 'photo')[0]
+    recs = sweep_lights(n, az, el)
+    truth = render_lights(mesh, ao, sp, vp, [vp['light'], *recs], size)
+    rows, labels = [], []
+    def add(d, Ls, label, true=None):
+        if true is not None: rows.append([('image', t['face']) for t in true]); labels.append(f'{label}\ntruth')
+        rows.append([('image', composite(d, relight(d, L))[0]) for L in Ls]); labels.append(f'{label}\nconditioned')
+        rows.append([('image', composite(d, relight(d, L, 0.))[0]) for L in Ls]); labels.append(f'{label}\nSH only')
+        rows.append([('residue', light_residue(d, L)[0] * d['mask'][0]) for L in Ls]); labels.append(f'{label}\nR(f, L)')
+    d = decompose(m, truth[0]['face'][None], truth[0]['mask'][None])
+    add(d, [light_from_params(r).sh() for r in recs], 'synthetic', truth[1:])
+    f = load_face(photo, size)
+    dp = decompose(m, f['face'], f['mask'])
+    add(dp, [relative_light(dp['light'], a, el) for a in torch.linspace(*az, n).tolist()], photo)
+    return show_grid(rows, labels, [f'{a:+.0f}°' for a in torch.linspace(*az, n).tolist()], size=0.9, dpi=dpi)
