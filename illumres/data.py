@@ -22,8 +22,9 @@ from .synth import SHAPES, FRAMINGS, shape_params, view_params, build_shape, ren
 from .ict import ICTFaceModel, EXPRESSION_SPLITS
 
 # %% auto #0
-__all__ = ['GT_KEYS', 'DatasetWriter', 'hflip_sample', 'find_faces', 'FaceDataset', 'face_datasets', 'face_dataloaders',
-           'face_parts', 'set_epoch', 'synthesize', 'data_settings']
+__all__ = ['GT_KEYS', 'RELIGHT_KEYS', 'TARGET_KEYS', 'DatasetWriter', 'hflip_sample', 'find_faces', 'FaceDataset',
+           'face_datasets', 'face_dataloaders', 'face_parts', 'set_epoch', 'synthesize', 'data_settings',
+           'relight_faces', 'RelightPairs', 'relight_pairs']
 
 # %% ../nbs/02_data.ipynb #110fa38d
 class DatasetWriter:
@@ -325,3 +326,49 @@ def data_settings(folders) -> dict:
     kinds = {c.get('shapes', 'procedural') for c in cfgs}
     return dict(framing='photo' if any(c.get('framing') == 'photo' for c in cfgs) else 'fill',
                 shapes=kinds.pop() if len(kinds) == 1 else 'mix' if kinds else 'procedural')
+
+# %% ../nbs/02_data.ipynb #0d46f484
+RELIGHT_KEYS = ('face', 'mask', 'normal', 'albedo', 'light', 'shading', 'residue')
+TARGET_KEYS = ('light', 'face', 'shading', 'residue')      # stored as target_<key> in a `RelightPairs` item
+
+def relight_faces(n:int,                  # number of faces (shapes 0..n-1 of `seed`)
+                  lights:int=4,           # lights per face
+                  size:int=64,            # image size in pixels
+                  domain:str='wild',      # 'sfs' or 'wild' (strong cast shadows and highlights)
+                  seed:int=0,             # the faces and lights of `synthesize(seed=seed)`
+                  shapes:str='mix',       # `illumres.synth.SHAPES`
+                  framing:str='photo',    # `illumres.synth.FRAMINGS`
+                  expressions:str='train',# ICT faces' expressions (`illumres.mesh.EXPRESSION_SPLITS`): 'heldout' for tests
+                  progress:bool=False,    # a progress bar
+                 ) -> dict:
+    "`n` faces under `lights` lights each: `RELIGHT_KEYS` stacked as `(n,lights,C,H,W)` (light `(n,lights,27)`)."
+    from illumres.synth import shape_params, relight_params, build_shape, render_lights
+    from tqdm.auto import tqdm
+    for k, v in (('n', n), ('lights', lights)):
+        if int(v) != v or v < 1: raise ValueError(f"{k}: expected a whole number >= 1, got {v}")
+    out = {k: [] for k in RELIGHT_KEYS}
+    for id in tqdm(range(n), desc=f'relight faces {domain} {size}px', disable=not progress, unit='face'):
+        sp = shape_params(seed, id, domain, shapes, expressions)
+        mesh, ao = build_shape(sp, size=size)
+        vps = relight_params(seed, id, 0, lights, domain, framing)
+        ss = render_lights(mesh, ao, sp, vps[0], [v['light'] for v in vps], size)
+        for k in RELIGHT_KEYS: out[k].append(torch.stack([s[k] for s in ss]))
+    return {k: torch.stack(v) for k, v in out.items()}
+
+class RelightPairs(Dataset):
+    "`(source face, target)` items of faces under several lights (`relight_faces`): the source's `RELIGHT_KEYS` and `target_<key>` of `TARGET_KEYS` of another light of the face."
+    def __init__(self, faces:dict, same:bool=False):
+        if miss := [k for k in RELIGHT_KEYS if k not in faces]: raise ValueError(f"faces: missing {', '.join(miss)} (make it with relight_faces)")
+        self.faces = faces
+        n, K = faces['face'].shape[:2]
+        self.pairs = [(f, a, b) for f in range(n) for a in range(K) for b in range(K) if same or a != b]
+    def __len__(self): return len(self.pairs)
+    def __getitem__(self, k):
+        f, a, b = self.pairs[k]
+        tgt = {key: self.faces[key][f, a] for key in RELIGHT_KEYS}
+        tgt.update({f'target_{key}': self.faces[key][f, b] for key in TARGET_KEYS})
+        return self.faces['face'][f, a], tgt
+
+def relight_pairs(n:int, lights:int=4, same:bool=False, **kwargs) -> RelightPairs:
+    "`RelightPairs` of `n` new faces under `lights` lights each (`kwargs`: `relight_faces`'s)."
+    return RelightPairs(relight_faces(n, lights, **kwargs), same)

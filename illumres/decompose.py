@@ -89,12 +89,15 @@ def grey_where(out:dict, grey) -> dict:
 # %% ../nbs/07a_decompose.ipynb #3f0f8043
 @torch.no_grad()
 def decompose(model, face, mask=None) -> dict:
-    "Crops `face (B,3,H,W)`, `mask` and their decomposition by `model` (`OUTPUT_KEYS`), in float32 on CPU; a grey photo's in grey (`grey_where`)."
+    "Crops `face (B,3,H,W)`, `mask` and their decomposition by `model` (`OUTPUT_KEYS`), in float32 on CPU; a grey photo's in grey (`grey_where`); with a model that has a residue for any light, its head (`relight_net`) and features (`relight_feat`) too."
     dev = next(model.parameters()).device
     out = model(face.to(dev))
     m = torch.ones_like(face[:, :1]) if mask is None else mask
-    out = {k: out[k].float().cpu() for k in OUTPUT_KEYS}
-    return {'face': face.cpu(), 'mask': m.cpu(), **grey_where(out, is_grey(face.cpu(), m.cpu()))}
+    d = grey_where({k: out[k].float().cpu() for k in OUTPUT_KEYS}, is_grey(face.cpu(), m.cpu()))
+    d = {'face': face.cpu(), 'mask': m.cpu(), **d}
+    if 'relight_feat' in out and hasattr(model, 'residue'):                # a residue for any light (`illumres.relight_residue`)
+        d.update(relight_feat=out['relight_feat'].float().cpu(), relight_net=model)
+    return d
 
 def show_decomposition(d:dict, i:int=0, size:float=1.2):
     "One row: face, normal, albedo, shading, residue, final shading, reconstruction and mask of item `i` of a decomposition."
@@ -184,7 +187,7 @@ def pseudo_label(inputs,                  # photo files and/or folders of photos
         try: faces = _crops(p, size, cropped, False)
         except (NoFaceError, ValueError, OSError) as e: warnings.warn(f'skipped: {e}'); continue
         d = decompose(model, torch.stack([f['face'] for f in faces]), torch.stack([f['mask'] for f in faces]))
-        write_pseudo(out, n, {k: v[0] for k, v in d.items()}); sources.append((n, str(p))); n += 1
+        write_pseudo(out, n, {k: v[0] for k, v in d.items() if torch.is_tensor(v)}); sources.append((n, str(p))); n += 1
     if n:
         import csv
         with atomic_write(Path(out)/'sources.csv') as t, open(t, 'w', newline='') as fh: csv.writer(fh, lineterminator='\n').writerows([('name', 'photo'), *sources])

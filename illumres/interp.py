@@ -19,9 +19,9 @@ from .show import composite, show_grid
 
 # %% auto #0
 __all__ = ['INTERP', 'TARGET', 'MAX_STEPS', 'MAX_SCALE', 'MAX_SIDE', 'FRAME_PIXELS', 'MAX_STRIP_PX', 'MAX_STRIP_SIDE',
-           'relight_shading', 'relight', 'light_from_direction', 'light_angles', 'match_brightness', 'relative_light',
-           'interp_lights', 'steps', 'light_strip', 'residue_strip', 'show_strips', 'interpolation_figure',
-           'parse_direction', 'frame_side']
+           'light_residue', 'relight_shading', 'relight', 'light_from_direction', 'light_angles', 'match_brightness',
+           'relative_light', 'interp_lights', 'steps', 'light_strip', 'residue_strip', 'show_strips',
+           'interpolation_figure', 'parse_direction', 'frame_side']
 
 # %% ../nbs/09_interp.ipynb #a83baba8
 def _one_light(x, name:str) -> torch.Tensor:
@@ -36,10 +36,17 @@ def _lights(light, B:int, like) -> torch.Tensor:
     check_shape(light, 'light', (B, 27), (1, 27))
     return light.to(like)
 
+def light_residue(d:dict, light) -> torch.Tensor:
+    "The residue `(B,3,H,W)` of decomposition `d` under `light (B|1,27)`: the residue for that light if `d` carries a conditioned head (`relight_net`, `relight_feat`: `illumres.relight_residue`), else its own."
+    if 'relight_net' in d and 'relight_feat' in d:
+        with torch.no_grad(): return d['relight_net'].residue(d['relight_feat'], d['normal'], light)
+    return d['residue']
+
 def relight_shading(d:dict, light, strength:float=1.) -> torch.Tensor:
-    "Shading `(B,3,H,W)` of decomposition `d` under `light (B,27)|(1,27)|(27,)`: SH shading of its normals + `strength` x its residue."
+    "Shading `(B,3,H,W)` of decomposition `d` under `light (B,27)|(1,27)|(27,)`: SH shading of its normals + `strength` x its residue (`light_residue`: for that light, where the model has a conditioned residue)."
     dims = check_shape(d['normal'], "d['normal']", ('B', 3, 'H', 'W'))
-    return sh_shading(d['normal'], _lights(light, dims['B'], d['normal'])) + strength * d['residue']
+    L = _lights(light, dims['B'], d['normal'])
+    return sh_shading(d['normal'], L) + strength * light_residue(d, L)
 
 def relight(d:dict, light, strength:float=1.) -> torch.Tensor:
     "Image `(B,3,H,W)` of decomposition `d` under `light (B,27)|(1,27)|(27,)`: albedo x (S_SH + strength x residue); no clamping."
@@ -91,8 +98,10 @@ def steps(n:int) -> torch.Tensor:
 
 # %% ../nbs/09_interp.ipynb #514c0ee1
 def _item(d:dict, i:int=0, n:int=1) -> dict:
-    "Item `i` of every `(B,...)` tensor of `d`, repeated `n` times along the batch."
-    return {k: v[i:i + 1].expand(n, *v.shape[1:]) for k, v in d.items() if isinstance(v, torch.Tensor) and v.dim() >= 2}
+    "Item `i` of every `(B,...)` tensor of `d`, repeated `n` times along the batch (and its conditioned residue head, if any)."
+    out = {k: v[i:i + 1].expand(n, *v.shape[1:]) for k, v in d.items() if isinstance(v, torch.Tensor) and v.dim() >= 2}
+    if 'relight_net' in d: out['relight_net'] = d['relight_net']
+    return out
 
 def light_strip(d:dict, a=None, b=None, n:int=8, how:str='lerp', strength:float=1., i:int=0) -> torch.Tensor:
     "Item `i` of decomposition `d` relit under `n` lights from `a` (default: its own light) to `b`: `(n,3,H,W)`."

@@ -200,6 +200,12 @@ METHODS = {'sfsnet': lambda width, size, **kw: sfsnet(width),            # name 
            'skipnet': lambda width, size, **kw: skipnet(size, width),     # SkipNet: SfSNet's pseudo-labeller
            **{m: (lambda m: lambda width, size, **kw: ResidueNet(m, width, size, **kw))(m) for m in RESIDUE_METHODS}}
 
+def _relight_residue(width, size, **kw):
+    "`shading_residue` carrying a residue head for any light (`illumres.relight_residue.RelightNet`; trained on pairs there, not here)."
+    from illumres.relight_residue import RelightNet
+    return RelightNet(ResidueNet('shading_residue', width, size))
+METHODS['relight_residue'] = _relight_residue
+
 def build_model(method:str, width:float=1.0, size:int=128, init=None, freeze_base:bool=True, coarse:int=1):
     """A new model of `method`; a residue method starts from the SfSNet saved at `init` (run folder, model.pt, or 'default').
     `coarse=2`: the model runs at half the size, its maps refined at full size (`TwoScale`)."""

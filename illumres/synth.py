@@ -26,7 +26,8 @@ __all__ = ['DOMAINS', 'SKIN_TONES', 'HAIR_COLORS', 'EYE_COLORS', 'FRAME_CENTER',
            'PHOTO_EYES', 'PHOTO_INTEROCULAR', 'COMPONENTS', 'skin_color', 'sample_albedo_params', 'procedural_albedo',
            'to_screen', 'face_area', 'sample_effects', 'render_geometry', 'light_visibility', 'shade_view',
            'render_face', 'shape_params', 'view_params', 'light_from_params', 'build_shape', 'render_view',
-           'render_pose', 'frame_params', 'posed_eyes', 'frame_screen', 'photo_background', 'show_components']
+           'render_pose', 'frame_params', 'posed_eyes', 'frame_screen', 'photo_background', 'light_views',
+           'relight_params', 'render_lights', 'show_components']
 
 # %% ../nbs/01_synth.ipynb #ed8fe9d2
 DOMAINS = {
@@ -329,6 +330,21 @@ def photo_background(size:int, frame:dict, head, eyes, hair, skin) -> torch.Tens
         grow = (near + 0.25 * (_value_noise(g, size, 23) - 0.5) > 0.15) & (v < ey + io * rng.uniform(0.3, 1.5)) & ~head
         img = torch.where(grow[None], hair[:, None, None] * rng.uniform(0.5, 1.5) * (0.7 + 0.6 * _value_noise(g, size, 31)), img)
     return img.clamp(0, 1)
+
+# %% ../nbs/01_synth.ipynb #7298baea
+def light_views(vp:dict, lights:list) -> list:
+    "Views that are view `vp` (its pose, frame and effect strengths) under each of `lights` (manifest light records, as `view_params(...)['light']`)."
+    return [dict(vp, light=l) for l in lights]
+
+def relight_params(seed:int, id:int, i:int, K:int, domain:str='sfs', framing:str='fill', ambient=None) -> list:
+    "`K` views of pose `i` of shape `id` that differ only in their light: the effects and frame of view 0, the lights of views `0..K-1` (`view_params`)."
+    if int(K) != K or K < 1: raise ValueError(f"K: expected a whole number of lights >= 1, got {K}")
+    vp = view_params(seed, id, i, 0, domain, framing, ambient)
+    return light_views(vp, [view_params(seed, id, i, j, domain, framing, ambient)['light'] for j in range(K)])
+
+def render_lights(mesh, ao, sp:dict, vp:dict, lights:list, size:int=64) -> list:
+    "Shape `mesh` (params `sp`) in the pose, frame and effects of view `vp` under each of `lights` (light records): one sample per light, one geometry and one shadow pass."
+    return render_pose(mesh, ao, sp, light_views(vp, lights), size)
 
 # %% ../nbs/01_synth.ipynb #f6a92e18
 COMPONENTS = ('face', 'normal', 'albedo', 'mask', 'shading', 'specular', 'shadow', 'ao', 'residue')

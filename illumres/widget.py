@@ -16,7 +16,7 @@ from .sh import render_sphere
 from .data import encode_png
 from .decompose import get_model, decompose_face, bundled_faces
 from .show import composite, to_uint8, for_display
-from .interp import INTERP, TARGET, MAX_SIDE, _item, _one_light, interp_lights, relative_light, relight_shading
+from .interp import INTERP, TARGET, MAX_SIDE, _item, _one_light, interp_lights, relative_light, relight_shading, light_residue
 from .ratio import decompose_photo, photo_relighter
 
 # %% auto #0
@@ -31,7 +31,7 @@ def lighting_views(d:dict, light, strength:float=1., i:int=0, sphere:int=64, rel
     S = relight_shading(di, L, strength)
     relit = composite(di, di['albedo'] * S) if relighter is None else relighter(S)
     return dict(relit=relit[0].clamp(0, 1), shading=for_display('shading', S[0]),
-                residue=for_display('residue', strength * di['residue'][0], di.get('mask', torch.ones(1, 1, 1, 1))[0]),
+                residue=for_display('residue', strength * light_residue(di, L)[0], di.get('mask', torch.ones(1, 1, 1, 1))[0]),
                 sphere=for_display('sphere', render_sphere(L, sphere)[0]))
 
 # %% ../nbs/09a_widget.ipynb #31059ad8

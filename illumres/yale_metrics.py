@@ -97,7 +97,9 @@ def relight_scores(pred, gt, mask) -> dict:
 TONES = ('linear', 'srgb')
 
 def _take(d:dict, idx) -> dict:
-    return {k: v[idx] for k, v in d.items() if torch.is_tensor(v) and v.dim() > 0 and len(v) == len(d['normal'])}
+    "Samples `idx` of decomposition `d`: its per-sample tensors, and the head of a residue for any light (`relight_net`) if it has one."
+    out = {k: v[idx] for k, v in d.items() if torch.is_tensor(v) and v.dim() > 0 and len(v) == len(d['normal'])}
+    return {**out, 'relight_net': d['relight_net']} if 'relight_net' in d else out
 
 def _space(c:dict, space):
     tone = c.get('tone', 'linear'); space = space or tone
