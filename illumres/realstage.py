@@ -90,26 +90,27 @@ def real_stage_callbacks(pseudo=None, weight:float=0.5, size:int=64) -> list:
 def _group(r:dict) -> str: return f"{r['source']}/{r['identity']}" if r.get('identity') else f"{r['source']}/{r['file']}"
 
 @torch.no_grad()
-def recon_psnr(model, cache, split:str='test', bs:int=64) -> tuple[torch.Tensor, list]:
-    "Masked reconstruction PSNR `(N,)` of `model` (via `illumres.decompose.decompose`) on split `split` of real-face cache `cache`, and each face's group (its person, else the photo)."
+def recon_psnr(model, cache, split:str='test', bs:int=64, every:int=1) -> tuple[torch.Tensor, list]:
+    """Masked reconstruction PSNR `(N,)` of `model` (via `illumres.decompose.decompose`) on split `split` of real-face
+    cache `cache` (every `every`-th face: a quicker estimate), and each face's group (its person, else the photo)."""
     from illumres.decompose import decompose
     from illumres.metrics import psnr
     ds = RealFaces(cache, split)
     if not len(ds): raise ValueError(f"{cache}: its {split} split is empty: build the cache with a {split} share above 0")
-    out = []
-    for k in range(0, len(ds), bs):
-        items = [ds.load(i) for i in range(k, min(k + bs, len(ds)))]
+    idx, out = list(range(0, len(ds), every)), []
+    for k in range(0, len(idx), bs):
+        items = [ds.load(i) for i in idx[k:k + bs]]
         face, mask = torch.stack([s['face'] for s in items]), torch.stack([s['mask'] for s in items])
         d = decompose(model, face, mask)
         out.append(psnr(d['recon'].clamp(0, 1), face, mask))
-    return torch.cat(out), [_group(r) for r in ds.records]
+    return torch.cat(out), [_group(ds.records[i]) for i in idx]
 
-def heldout_recon(models:dict, cache, split:str='test') -> list[dict]:
+def heldout_recon(models:dict, cache, split:str='test', every:int=1) -> list[dict]:
     "Rows (model, recon_psnr, lo, hi, diff, diff_lo, diff_hi against the first model) for `models` `{name: model}` on `split` of `cache`."
     from illumres.stats import bootstrap_ci, paired_ci
     rows, first = [], None
     for name, m in models.items():
-        v, g = recon_psnr(m, cache, split)
+        v, g = recon_psnr(m, cache, split, every=every)
         row = dict(model=name, faces=len(v), groups=len(set(g)), recon_psnr=float(v.mean()))
         row['lo'], row['hi'] = bootstrap_ci(v, g)[1:]
         if first is None: first = v
