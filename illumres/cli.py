@@ -10,7 +10,7 @@ from __future__ import annotations
 import inspect, os, sys, warnings
 from fastcore.script import anno_parser
 import illumres
-from .commands import COMMANDS, command, on_interrupt, _NOTE, _interrupted, _close_bars, _negative_values, _warn_line, _renamed, _as_flags, _check_out
+from .commands import COMMANDS, command, on_interrupt, _NOTE, _interrupted, _close_bars, _negative_values, _warn_line, _renamed, _as_flags, _check_out, CtrlC
 from .cli_data import synth, crop_faces, real_faces
 from .cli_train import train, eval, reproduce
 from .cli_relight import decompose, pseudo_label, relight, interpolate, app
@@ -54,7 +54,7 @@ def main(argv:list|None=None) -> int:
     var = next((n for n, p in inspect.signature(f).parameters.items() if p.kind is p.VAR_POSITIONAL), None)
     _NOTE.clear()
     debug = os.environ.get('ILLUMRES_DEBUG')
-    with warnings.catch_warnings():             # restores the warning filters and printer on return
+    with warnings.catch_warnings(), CtrlC():   # restores the warning filters and printer on return; a Ctrl-C that stops
         warnings.filterwarnings('ignore', r'`torch\.jit\.script` is deprecated', FutureWarning)     # raised by fastai's imports
         if not debug: warnings.showwarning = _warn_line(cmd)
         try: res = f(*(args.pop(var) or [] if var else []), **args)

@@ -11,7 +11,7 @@ import inspect, os, re, sys
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['COMMANDS', 'command', 'on_interrupt']
+__all__ = ['COMMANDS', 'command', 'on_interrupt', 'CtrlC']
 
 # %% ../nbs/11a_commands.ipynb #ed61a7d5
 COMMANDS = {}
@@ -82,3 +82,16 @@ def _as_flags(msg:str, f) -> str:
     m = re.match(r'([a-z_]+): ', msg)
     opts = [n for n, p in inspect.signature(f).parameters.items() if n not in f.pos and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]   # decompose's follow *inputs
     return f"--{m[1].replace('_', '-')}{msg[len(m[1]):]}" if m and m[1] in opts else msg
+
+# %% ../nbs/11a_commands.ipynb #d6dd34df
+class CtrlC:
+    "Context: a Ctrl-C that Python drops (raised in a weakref callback or `__del__`) is sent again, silently, until it stops the block."
+    def __enter__(self):
+        self.hook, sys.unraisablehook = sys.unraisablehook, self._unraisable
+        return self
+    def _unraisable(self, u):
+        if u.exc_type is not None and issubclass(u.exc_type, KeyboardInterrupt):
+            import signal, threading                                   # sent from another thread a moment later: raised in
+            threading.Timer(0.05, os.kill, (os.getpid(), signal.SIGINT)).start(); return   # ordinary code, not in this hook
+        self.hook(u)
+    def __exit__(self, *exc): sys.unraisablehook = self.hook
