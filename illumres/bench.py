@@ -14,7 +14,8 @@ from contextlib import contextmanager
 import torch
 from torch.utils.benchmark import Timer
 from .sh import SH_C1, SH_C2, SH_C3, SH_C4, SH_C5, sh_shading, shading_backend
-from .data import synthesize, face_dataloaders, _shape_task
+from .data import synthesize, face_dataloaders, find_faces, _shape_task
+from .realfaces import build_real_faces, RealFaces
 from .models import sfsnet
 from . import losses
 from .losses import SfSLoss
@@ -124,7 +125,6 @@ def synth_table(rows:list[dict], title:str='') -> str:
 # %% ../nbs/10_bench.ipynb #03cd7477
 def _epoch_rate(ds, bs, workers):
     "Faces/s of one epoch of `ds` through `face_dataloaders` (flips on), after its first batch (the workers' start-up)."
-    from illumres.data import face_dataloaders
     dls = face_dataloaders(ds, ds, bs=bs, num_workers=workers, flip_p=0.5)
     it = iter(dls.train); next(it)
     k, t = 0, time.perf_counter()
@@ -135,8 +135,6 @@ def bench_real(cache=None, n:int=300, size:int=64, bs:int=32, loader_workers:int
     """Faces/s of one training epoch of a real-photo cache (`cache`'s train split; None: one built from `n` synthetic faces used
     as photos) against `n` synthetic faces at `size`, through the same loader."""
     import shutil, tempfile
-    from illumres.data import synthesize, find_faces
-    from illumres.realfaces import build_real_faces, RealFaces
     rows = []
     with tempfile.TemporaryDirectory() as d:
         synthesize(f'{d}/s', n, size, workers=2, progress=False)
