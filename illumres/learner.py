@@ -28,6 +28,7 @@ from .losses import SfSLoss
 from .metrics import sfs_metrics, evaluate_batch, trivial_baseline
 from .stats import identity_of
 from .residue import ResidueNet, ResidueLoss, RESIDUE_METHODS, TRUTH_KEYS, method_phases, method_config
+from .relight_residue import RelightNet
 from .gan import AlbedoGAN, Phases
 from .camera import camera_effects
 
@@ -201,8 +202,7 @@ METHODS = {'sfsnet': lambda width, size, **kw: sfsnet(width),            # name 
            **{m: (lambda m: lambda width, size, **kw: ResidueNet(m, width, size, **kw))(m) for m in RESIDUE_METHODS}}
 
 def _relight_residue(width, size, **kw):
-    "`shading_residue` carrying a residue head for any light (`illumres.relight_residue.RelightNet`; trained on pairs there, not here)."
-    from illumres.relight_residue import RelightNet
+    "`shading_residue` carrying a residue head for any light (`illumres.relight_residue.RelightNet`; trained on pairs in `illumres.relight_train`, not here)."
     return RelightNet(ResidueNet('shading_residue', width, size))
 METHODS['relight_residue'] = _relight_residue
 

@@ -1,6 +1,6 @@
 """A residue head conditioned on the target SH light, `R(features, L_t)`, that a decomposition model carries: relighting
-is `albedo * (SH(n, L_t) + R(f, L_t))`, so cast shadows and highlights move with the light. Trained on pairs of one
-synthetic face under two lights; measured against SH-only relighting on held-out faces under new lights.
+is `albedo * (SH(n, L_t) + R(f, L_t))`, so cast shadows and highlights move with the light. The model only: it
+is trained on pairs and measured in `28a_relight_train`.
 
 Docs: nbs/28_relight_residue.ipynb"""
 
@@ -8,22 +8,17 @@ Docs: nbs/28_relight_residue.ipynb"""
 
 # %% ../nbs/28_relight_residue.ipynb #a0170839
 from __future__ import annotations
-import json, math, time
 from collections import OrderedDict
-from pathlib import Path
 import torch
 from torch import nn
 import torch.nn.functional as F
 from fastcore.basics import AttrDict
-from .core import check_shape, atomic_write
-from .models import scaled, conv_block, decomposition, idle_bn_eval
+from .core import check_shape, moved_names
+from .models import scaled, conv_block, decomposition
 from .sh import sh_shading
 
 # %% auto #0
-__all__ = ['CONDITIONINGS', 'HEAD_SCALE', 'CACHE_KEYS', 'RELIGHT_WAYS', 'LightFiLM', 'film', 'RelightResidue', 'relight_features',
-           'RelightNet', 'relight_model', 'base_outputs', 'pair_index', 'pair_batch', 'masked_l1', 'relight_loss',
-           'train_relight', 'relight_errors', 'relight_summary', 'save_relight', 'relight_experiment', 'sweep_lights',
-           'sweep_figure']
+__all__ = ['CONDITIONINGS', 'HEAD_SCALE', 'LightFiLM', 'film', 'RelightResidue', 'relight_features', 'RelightNet']
 
 # %% ../nbs/28_relight_residue.ipynb #5043c696
 CONDITIONINGS = ('film', 'concat')
@@ -123,190 +118,6 @@ class RelightNet(nn.Module):
         light = torch.as_tensor(light).reshape(-1, 27).to(out['normal']).expand(len(out['normal']), -1)
         return out['albedo'] * (sh_shading(out['normal'], light) + self.residue(out['relight_feat'], out['normal'], light))
 
-# %% ../nbs/28_relight_residue.ipynb #10efe32b
-def relight_model(cond:str='concat', base=None, width:float|None=None) -> RelightNet:
-    "A new `RelightNet` (head untrained) on `base`: a model, a run folder, or None for the shipped `shading_residue` weights."
-    from illumres.decompose import get_model
-    base = base if isinstance(base, nn.Module) else get_model(base, method=None if base else 'shading_residue')
-    return RelightNet(base, cond, width)
-
-CACHE_KEYS = ('normal', 'albedo', 'light', 'residue', 'relight_feat')
-
-@torch.no_grad()
-def base_outputs(model:RelightNet, faces:dict, bs:int=32) -> dict:
-    "The frozen base's `CACHE_KEYS` for every image of `faces` (`illumres.data.relight_faces`), stacked `(n,K,...)`; the features in float16."
-    model.eval()
-    x = faces['face'].flatten(0, 1)
-    p = next(model.parameters())
-    outs = {k: [] for k in CACHE_KEYS}
-    for i in range(0, len(x), bs):
-        o = model.base(x[i:i + bs].to(p))
-        o['relight_feat'] = relight_features(o).half()
-        for k in CACHE_KEYS: outs[k].append(o[k].cpu())
-    n, K = faces['face'].shape[:2]
-    return {k: torch.cat(v).unflatten(0, (n, K)) for k, v in outs.items()}
-
-def pair_index(n:int, K:int, same:bool=True) -> torch.Tensor:
-    "Every ordered pair of lights of `n` faces with `K` lights each: `(P,3)` rows (face, source light, target light)."
-    return torch.tensor([(f, a, b) for f in range(n) for a in range(K) for b in range(K) if same or a != b]).reshape(-1, 3)
-
-def pair_batch(faces:dict, cache:dict, idx) -> dict:
-    "The tensors of pairs `idx (P,3)`: the base's outputs for the source image, the target light, image and mask."
-    f, a, b = idx.T
-    d = {k: cache[k][f, a] for k in CACHE_KEYS}
-    d['relight_feat'] = d['relight_feat'].float()
-    d.update(target_light=faces['light'][f, b], target_face=faces['face'][f, b], mask=faces['mask'][f, b])
-    return d
-
-def masked_l1(x, y, mask) -> torch.Tensor:
-    "Mean |x - y| over the pixels of `mask (B,1,H,W)` (and channels)."
-    m = mask.expand_as(x)
-    return ((x - y).abs() * m).sum() / m.sum().clamp_min(1)
-
-def relight_loss(model:RelightNet, batch:dict) -> torch.Tensor:
-    "Masked L1 of the relit image of a `pair_batch` against the target image."
-    p = next(model.head.parameters())
-    b = {k: v.to(p) for k, v in batch.items()}
-    relit = model.relit(b, b['target_light'])
-    return masked_l1(relit, b['target_face'], b['mask'])
-
-# %% ../nbs/28_relight_residue.ipynb #6be9d882
-def train_relight(model:RelightNet, faces:dict, cache:dict|None=None, epochs:int=4, lr:float=2e-3, bs:int=32, seed:int=0,
-                  wd:float=1e-4, progress:bool=False) -> list[float]:
-    "Train `model.head` on every ordered pair of lights of each face of `faces` (`relight_faces`; `cache`: their `base_outputs`). Returns the mean loss of each epoch."
-    cache = cache or base_outputs(model, faces)
-    idx = pair_index(*faces['face'].shape[:2])
-    g = torch.Generator().manual_seed(seed)
-    steps = epochs * math.ceil(len(idx) / bs)
-    opt = torch.optim.AdamW(model.head.parameters(), lr=lr, weight_decay=wd)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=steps, pct_start=0.2)
-    model.train()
-    hist = []
-    for ep in range(epochs):
-        perm, tot = idx[torch.randperm(len(idx), generator=g)], 0.
-        for i in range(0, len(perm), bs):
-            loss = relight_loss(model, pair_batch(faces, cache, perm[i:i + bs]))
-            opt.zero_grad(); loss.backward(); opt.step(); sched.step()
-            tot += loss.item() * len(perm[i:i + bs])
-        hist.append(tot / len(perm))
-        if progress: print(f'epoch {ep + 1}/{epochs}: loss {hist[-1]:.4f}', flush=True)
-    model.eval()
-    return hist
-
-# %% ../nbs/28_relight_residue.ipynb #ae2f9a04
-RELIGHT_WAYS = ('sh', 'static', 'relit')
-
-@torch.no_grad()
-def relight_errors(model:RelightNet, faces:dict, cache:dict|None=None, bs:int=64) -> dict:
-    "Per pair of two different lights of each face of `faces`: masked MSE and MAE `(P,)` of the relit image against the true one, for each of `RELIGHT_WAYS`."
-    model.eval()
-    cache = cache or base_outputs(model, faces)
-    idx = pair_index(*faces['face'].shape[:2], same=False)
-    p = next(model.head.parameters())
-    errs = {f'{w}_{e}': [] for w in RELIGHT_WAYS for e in ('mse', 'mae')}
-    for i in range(0, len(idx), bs):
-        b = {k: v.to(p) for k, v in pair_batch(faces, cache, idx[i:i + bs]).items()}
-        S = sh_shading(b['normal'], b['target_light'])
-        imgs = dict(sh=b['albedo'] * S, static=b['albedo'] * (S + b['residue']), relit=model.relit(b, b['target_light']))
-        m = b['mask'].expand_as(b['target_face'])
-        for w, x in imgs.items():
-            d = (x.clamp(0, 1) - b['target_face']) * m
-            errs[f'{w}_mse'].append((d.square().sum((1, 2, 3)) / m.sum((1, 2, 3))).cpu())
-            errs[f'{w}_mae'].append((d.abs().sum((1, 2, 3)) / m.sum((1, 2, 3))).cpu())
-    return {k: torch.cat(v) for k, v in errs.items()}
-
-def relight_summary(errs:dict) -> dict:
-    "Means of `relight_errors`, the PSNR of the mean MSE, and how much lower the conditioned error is than SH-only's (a fraction)."
-    s = {k: v.mean().item() for k, v in errs.items()}
-    for w in RELIGHT_WAYS: s[f'{w}_psnr'] = -10 * math.log10(s[f'{w}_mse'])
-    s.update(gain_mse=1 - s['relit_mse'] / s['sh_mse'], gain_mae=1 - s['relit_mae'] / s['sh_mae'],
-             gain_rmse=1 - math.sqrt(s['relit_mse'] / s['sh_mse']), pairs=len(errs['sh_mse']))
-    return s
-
-# %% ../nbs/28_relight_residue.ipynb #32eef739
-def _faces(n:int, lights:int, size:int, seed:int, expressions:str, shapes:str='mix') -> dict:
-    "Half `wild`, half `sfs` faces (photo framing, `shapes`) under `lights` lights, concatenated."
-    from illumres.data import relight_faces
-    parts = [relight_faces(k, lights, size, dom, seed + j, shapes, 'photo', expressions) for j, (dom, k) in enumerate((('wild', n - n // 2), ('sfs', n // 2))) if k]
-    return {k: torch.cat([p[k] for p in parts]) for k in parts[0]}
-
-def save_relight(model:RelightNet, out, **args) -> Path:
-    "Write `model` whole to run folder `out` (`model.pt`, a state dict; `args.json`: method `relight_residue` and `args`), each atomically; returns `out/model.pt`."
-    out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    a = dict(method='relight_residue', width=model.base.width, size=model.size or 64, cond=model.head.cond, freeze_base=True, **args)
-    with atomic_write(out/'model.pt') as t: torch.save({k: v.detach().cpu().clone() for k, v in model.state_dict().items()}, t)
-    with atomic_write(out/'args.json') as t: t.write_text(json.dumps(a, indent=1, sort_keys=True))
-    return out/'model.pt'
-
-def relight_experiment(out,                       # folder for the results (relight_results.json) and the best run (out/run)
-                       n_train:int=240,           # training faces (half wild, half sfs)
-                       n_test:int=60,             # held-out faces
-                       lights:int=4,              # lights per face
-                       epochs:int=4,              # epochs of each head
-                       conds=CONDITIONINGS,       # the conditionings to compare
-                       lr:float=2e-3, bs:int=32,
-                       size:int=64,               # the shipped base's size
-                       threads:int=1,
-                       seed:int=0,
-                       shapes:str='mix',          # `illumres.synth.SHAPES`
-                       progress:bool=True) -> dict:
-    "Train a `RelightNet` head on the shipped `shading_residue` with each of `conds`, measure each on held-out faces under new lights; keep and save the best. Returns the results."
-    torch.set_num_threads(threads)
-    out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    t0 = time.perf_counter()
-    train, test = _faces(n_train, lights, size, seed, 'train', shapes), _faces(n_test, lights, size, seed + 1000, 'heldout', shapes)
-    res = dict(n_train=n_train, n_test=n_test, lights=lights, epochs=epochs, lr=lr, bs=bs, seed=seed, render_s=time.perf_counter() - t0, runs={})
-    if progress: print(f"rendered {n_train} + {n_test} faces x {lights} lights in {res['render_s']:.0f} s", flush=True)
-    best = None
-    for cond in conds:
-        torch.manual_seed(seed)
-        net = relight_model(cond)
-        t1 = time.perf_counter()
-        ctr, cte = base_outputs(net, train), base_outputs(net, test)
-        hist = train_relight(net, train, ctr, epochs, lr, bs, seed, progress=progress)
-        s = relight_summary(relight_errors(net, test, cte))
-        res['runs'][cond] = dict(s, loss=hist, train_s=time.perf_counter() - t1, params=sum(p.numel() for p in net.head.parameters()))
-        if progress: print(f"{cond}: relit MSE {s['relit_mse']:.5f} vs SH-only {s['sh_mse']:.5f} ({100 * s['gain_mse']:.1f} % lower), "
-                           f"MAE {100 * s['gain_mae']:.1f} % lower, {res['runs'][cond]['train_s']:.0f} s", flush=True)
-        if best is None or s['relit_mse'] < res['runs'][best[0]]['relit_mse']: best = (cond, net)
-    res['best'] = best[0]
-    if res['runs'][best[0]]['gain_mse'] > 0:
-        save_relight(best[1], out/'run', data=f'relight_faces: {n_train} faces x {lights} lights (wild + sfs, photo framing, mix), seed {seed}',
-                     epochs=epochs, lr=lr, bs=bs, seed=seed, base='shading_residue (shipped, 64 px)')
-    with atomic_write(out/'relight_results.json') as t: t.write_text(json.dumps(res, indent=1))
-    return res
-
-# %% ../nbs/28_relight_residue.ipynb #8dfb11d2
-def sweep_lights(n:int=5, az=(-70., 70.), el:float=15., ambient:float=0.35, intensity:float=1.) -> list:
-    "`n` light records (`illumres.synth` manifest lights) of a white directional light swept in azimuth over `az` at elevation `el` (degrees), plus grey `ambient`."
-    out = []
-    for a in torch.linspace(*az, n).tolist():
-        ar, er = math.radians(a), math.radians(el)
-        out.append(dict(ambient=[ambient] * 3, direction=[[math.cos(er) * math.sin(ar), math.sin(er), math.cos(er) * math.cos(ar)]],
-                        color=[[1., 1., 1.]], intensity=[intensity]))
-    return out
-
-def sweep_figure(model=None, photo:str='astronaut', seed:int=1000, n:int=5, az=(-70., 70.), el:float=15., dpi:int=72):
-    "Relit faces under `n` lights swept over `az`: a synthetic face (shape 0 of `seed`, with its truth) and `photo`, each with the conditioned residue (`model`, default the shipped `relight_residue`) and with SH alone."
-    from illumres.decompose import get_model, decompose, load_face
-    from illumres.synth import shape_params, relight_params, build_shape, render_lights, light_from_params
-    from illumres.interp import relight, light_residue, relative_light
-    from illumres.show import show_grid, composite
-    m = get_model(model, method=None if model is not None else 'relight_residue')
-    size = m.size or 64
-    sp = shape_params(seed, 0, 'wild', 'mix', 'heldout'); mesh, ao = build_shape(sp, size=size)
-    vp = relight_params(seed, 0, 0, 1, 'wild', 'photo')[0]
-    recs = sweep_lights(n, az, el)
-    truth = render_lights(mesh, ao, sp, vp, [vp['light'], *recs], size)
-    rows, labels = [], []
-    def add(d, Ls, label, true=None):
-        if true is not None: rows.append([('image', t['face']) for t in true]); labels.append(f'{label}\ntruth')
-        rows.append([('image', composite(d, relight(d, L))[0]) for L in Ls]); labels.append(f'{label}\nconditioned')
-        rows.append([('image', composite(d, relight(d, L, 0.))[0]) for L in Ls]); labels.append(f'{label}\nSH only')
-        rows.append([('residue', light_residue(d, L)[0] * d['mask'][0]) for L in Ls]); labels.append(f'{label}\nR(f, L)')
-    d = decompose(m, truth[0]['face'][None], truth[0]['mask'][None])
-    add(d, [light_from_params(r).sh() for r in recs], 'synthetic', truth[1:])
-    f = load_face(photo, size)
-    dp = decompose(m, f['face'], f['mask'])
-    add(dp, [relative_light(dp['light'], a, el) for a in torch.linspace(*az, n).tolist()], photo)
-    return show_grid(rows, labels, [f'{a:+.0f}°' for a in torch.linspace(*az, n).tolist()], size=0.9, dpi=dpi)
+# %% ../nbs/28_relight_residue.ipynb #52697ab8
+__getattr__ = moved_names('illumres.relight_residue', {n: 'illumres.relight_train' for n in (
+    'relight_model', 'CACHE_KEYS', 'base_outputs', 'pair_index', 'pair_batch', 'masked_l1', 'relight_loss', 'train_relight', 'RELIGHT_WAYS', 'relight_errors', 'relight_summary', 'save_relight', 'relight_experiment', 'sweep_lights', 'sweep_figure')})
