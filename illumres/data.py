@@ -18,7 +18,7 @@ from .sh import mirror_light
 from .files import (PNG_TYPES, EXTRA_MAPS, MAX_LIGHT, sample_path, sibling, encode_png, write_files, write_png, read_png,
     encode_light, write_light, read_light, encode_extras, write_extras, read_extras, write_sample, load_sample, guess_normal_y,
     write_pseudo, _SYNTH_RE, _PSEUDO_RE)                   # the files of a sample: their names stay importable from here
-from .synth import SHAPES, FRAMINGS, shape_params, view_params, build_shape, render_pose
+from .synth import SHAPES, FRAMINGS, shape_params, view_params, relight_params, build_shape, render_pose, render_lights
 from .ict import ICTFaceModel, EXPRESSION_SPLITS
 
 # %% auto #0
@@ -342,7 +342,6 @@ def relight_faces(n:int,                  # number of faces (shapes 0..n-1 of `s
                   progress:bool=False,    # a progress bar
                  ) -> dict:
     "`n` faces under `lights` lights each: `RELIGHT_KEYS` stacked as `(n,lights,C,H,W)` (light `(n,lights,27)`)."
-    from illumres.synth import shape_params, relight_params, build_shape, render_lights
     from tqdm.auto import tqdm
     for k, v in (('n', n), ('lights', lights)):
         if int(v) != v or v < 1: raise ValueError(f"{k}: expected a whole number >= 1, got {v}")

@@ -17,7 +17,7 @@ from .core import check_shape
 from .camera import srgb_encode, srgb_decode
 from .photos import _crop_affine, CROP_SIDE, read_image, faces_in_photo
 from .files import write_png, read_light, encode_png
-from .show import composite, upscale, write_strip, write_gif
+from .show import composite, upscale, write_strip, write_gif, show_grid
 from .decompose import get_model, decompose, decompose_face, model_size, synthetic_face, bundled_faces, load_face, _mask_of
 from .interp import (relight, relight_shading, relative_light, interp_lights, light_strip, parse_direction, frame_side, INTERP,
     MAX_STEPS, MAX_SIDE, _item, _is_light, _check_number, _check_scale, _check_strip)
@@ -294,23 +294,20 @@ FIGURE_LIGHTS = ((-60., 15.), (60., 15.))
 
 def ratio_figure(photos, lights=FIGURE_LIGHTS, model=None, method:str|None=None, max_side:int=1024, zoom:bool=True, dpi:int=72):
     "Rows per photo: the photo, then for each light (az, el) the 64 px relit crop and the relit photo (`zoom`: the face's window only)."
-    import matplotlib.pyplot as plt
     m = get_model(model, method=method)
-    fig, axs = plt.subplots(len(photos), 1 + 2 * len(lights), figsize=(1.6 * (1 + 2 * len(lights)), 1.9 * len(photos)), dpi=dpi, squeeze=False)
-    for r, src in enumerate(photos):
+    rows, titles = [], []
+    for src in photos:
         dp = decompose_photo(src, m, max_side=max_side)
         rl = photo_relighter(dp)
         x0, y0, x1, y1 = rl.win if zoom else (0, 0, dp['photo'].shape[-1], dp['photo'].shape[-2])
-        cut = lambda x: x[:, y0:y1, x0:x1].permute(1, 2, 0).clamp(0, 1).numpy()
-        cells = [(cut(dp['photo'][0]), f'{Path(str(src)).stem}')]
+        cut = lambda x: x[:, y0:y1, x0:x1]
+        cells, t = [('image', cut(dp['photo'][0]))], [f'{Path(str(src)).stem}']
         for az, el in lights:
             L = relative_light(dp['light'], az, el)
-            cells += [(composite(dp, relight(dp, L))[0].clamp(0, 1).permute(1, 2, 0).numpy(), f'64 px, {az:+.0f}°'),
-                      (cut(relit_photo(dp, L, relighter=rl)), f'{x1 - x0}x{y1 - y0} px, {az:+.0f}°')]
-        for ax, (im, t) in zip(axs[r], cells):
-            ax.imshow(im, interpolation='nearest' if im.shape[0] <= 128 else 'antialiased'); ax.set_title(t, fontsize=7); ax.axis('off')
-    fig.tight_layout(pad=0.2)
-    return fig
+            cells += [('image', composite(dp, relight(dp, L))[0]), ('image', cut(relit_photo(dp, L, relighter=rl)))]
+            t += [f'64 px, {az:+.0f}°', f'{x1 - x0}x{y1 - y0} px, {az:+.0f}°']
+        rows.append(cells); titles.append(t)
+    return show_grid(rows, titles=titles, size=1.6, height=1.65, dpi=dpi, nearest_upto=128)
 
 # %% ../nbs/09b_ratio.ipynb #0fa1bc1d
 def relight_photo(photo,                   # photo with a face (or an aligned crop with `cropped`)

@@ -14,6 +14,10 @@ from fastai.callback.core import Callback
 from .data import FaceDataset, face_parts
 from .realfaces import RealFaces, MANIFEST
 from .camera import CameraEffects
+from .metrics import psnr
+from .stats import bootstrap_ci, paired_ci
+from .learner import load_model, shipped_weights
+from .decompose import decompose
 
 # %% auto #0
 __all__ = ['PSEUDO_KEYS', 'is_real_cache', 'train_parts', 'mix_real', 'PseudoLabels', 'load_teacher', 'real_stage_callbacks',
@@ -79,7 +83,6 @@ class PseudoLabels(Callback):
 # %% ../nbs/07c_realstage.ipynb #19cf491a
 def load_teacher(pseudo, size:int=64):
     "The pseudo-labeller `pseudo`: 'default' (the shipped SfSNet of `size` px), a run folder or a `model.pt`; eval mode, frozen."
-    from illumres.learner import load_model, shipped_weights
     return load_model(shipped_weights('sfsnet', size) if str(pseudo) == 'default' else pseudo).requires_grad_(False)
 
 def real_stage_callbacks(pseudo=None, weight:float=0.5, size:int=64) -> list:
@@ -93,8 +96,6 @@ def _group(r:dict) -> str: return f"{r['source']}/{r['identity']}" if r.get('ide
 def recon_psnr(model, cache, split:str='test', bs:int=64, every:int=1) -> tuple[torch.Tensor, list]:
     """Masked reconstruction PSNR `(N,)` of `model` (via `illumres.decompose.decompose`) on split `split` of real-face
     cache `cache` (every `every`-th face: a quicker estimate), and each face's group (its person, else the photo)."""
-    from illumres.decompose import decompose
-    from illumres.metrics import psnr
     ds = RealFaces(cache, split)
     if not len(ds): raise ValueError(f"{cache}: its {split} split is empty: build the cache with a {split} share above 0")
     idx, out = list(range(0, len(ds), every)), []
@@ -107,7 +108,6 @@ def recon_psnr(model, cache, split:str='test', bs:int=64, every:int=1) -> tuple[
 
 def heldout_recon(models:dict, cache, split:str='test', every:int=1) -> list[dict]:
     "Rows (model, recon_psnr, lo, hi, diff, diff_lo, diff_hi against the first model) for `models` `{name: model}` on `split` of `cache`."
-    from illumres.stats import bootstrap_ci, paired_ci
     rows, first = [], None
     for name, m in models.items():
         v, g = recon_psnr(m, cache, split, every=every)

@@ -80,11 +80,14 @@ def show_grid(rows:list,                 # rows of cells: `(key, image (C,H,W))`
               col_labels:list|None=None, # a title over each column
               titles:list|None=None,     # a title over each cell (rows of strings)
               size:float=1.0,            # inches per cell
-              dpi:int=72):
-    "A figure of images in rows, each shown by `for_display` of its key; returns the figure."
+              height:float|None=None,    # inches per cell's height, if not `size` (for images taller than wide)
+              dpi:int=72,
+              suptitle:str|None=None,    # a title over the whole figure
+              nearest_upto:int=0):       # images at most this many pixels high are drawn as square pixels (no smoothing)
+    "A figure of images in rows, each shown by `for_display` of its key (a key 'cmap:NAME': one channel in [0,1] in that colour map); returns the figure."
     import matplotlib.pyplot as plt
     nr, nc = len(rows), max(map(len, rows))
-    fig, axs = plt.subplots(nr, nc, figsize=(size * nc + (0.9 if row_labels else 0), (size + (0.25 if titles else 0)) * nr + (0.2 if col_labels else 0)),
+    fig, axs = plt.subplots(nr, nc, figsize=(size * nc + (0.9 if row_labels else 0), ((height or size) + (0.25 if titles else 0)) * nr + (0.2 if col_labels else 0)),
                             squeeze=False, dpi=dpi)
     for r, row in enumerate(rows):
         for c in range(nc):
@@ -92,12 +95,16 @@ def show_grid(rows:list,                 # rows of cells: `(key, image (C,H,W))`
             ax.axis('off')
             if cell is not None and cell[1] is not None:
                 im = for_display(cell[0], cell[1].detach().float().cpu(), *[m.detach().float().cpu() for m in cell[2:]])
-                ax.imshow(im.permute(1, 2, 0).squeeze(-1).numpy(), cmap='gray', vmin=0, vmax=1)
+                cmap = cell[0][5:] if cell[0].startswith('cmap:') else 'gray'
+                ax.imshow(im.permute(1, 2, 0).squeeze(-1).numpy(), cmap=cmap, vmin=0, vmax=1,
+                          interpolation='nearest' if im.shape[-2] <= nearest_upto else 'antialiased')
             if titles and c < len(titles[r]) and titles[r][c]: ax.set_title(titles[r][c], fontsize=8)
             elif r == 0 and col_labels and c < len(col_labels): ax.set_title(col_labels[c], fontsize=7)
         if row_labels: axs[r, 0].text(-0.08, 0.5, row_labels[r], transform=axs[r, 0].transAxes, ha='right', va='center', fontsize=7)
+    if suptitle: fig.suptitle(suptitle, fontsize=9)
     fig.tight_layout(pad=0.2)
     if row_labels: fig.subplots_adjust(left=0.9 / fig.get_figwidth())
+    if suptitle: fig.subplots_adjust(top=1 - 0.35 / fig.get_figheight())        # room for the title above the cells' titles
     return fig
 
 # %% ../nbs/00b_show.ipynb #08e0eced

@@ -17,6 +17,8 @@ from .core import atomic_write, save_figure, write_csv
 from .sh import encode_normal, sh_shading, directional_light, ambient_light, unit_normal
 from .interp import relight
 from .photos import IMAGE_EXTS, read_image, detect_faces, crop_face
+from .realfaces import split_of
+from .show import show_grid
 from .decompose import shipped_methods, shipped_sizes, get_model, model_size, decompose
 from .learner import METHODS
 from .yale_data import *
@@ -32,20 +34,15 @@ __all__ = ['SIZE_RANGE', 'FIG_SOURCE', 'FIG_TARGET', 'inputs_figure', 'load_subj
 # %% ../nbs/30_yale.ipynb #55065e54
 def inputs_figure(s:dict, ps:dict, path, sizes=(64, 128), zoom:float=1.):
     "Figure: what a model of each input size receives of subject `s`'s frontal photo under each framing, and the cells scored."
-    import matplotlib.pyplot as plt
     name = f"{s['subject']}_P00A+000E+00.pgm"
     i = s['names'].index(name) if name in s['names'] else 0
-    fig, axs = plt.subplots(len(PROTOCOLS), len(sizes) + 1, figsize=(1.9 * (len(sizes) + 1), 2.0 * len(PROTOCOLS)), squeeze=False)
-    for r, proto in enumerate(PROTOCOLS):
+    rows, titles = [], []
+    for proto in PROTOCOLS:
         c = subject_canvas(s, ps, proto, zoom)
-        for k, size in enumerate(sizes):
-            axs[r, k].imshow(model_input(c, size)[i].permute(1, 2, 0).numpy(), vmin=0, vmax=1)
-            axs[r, k].set_title(f'{proto}: {size} px input', fontsize=8)
-        axs[r, -1].imshow((c['photos'][i, 0] * (0.35 + 0.65 * c['mask'][0, 0])).numpy(), cmap='gray', vmin=0, vmax=1)
-        axs[r, -1].set_title(f"{int(c['mask'].sum())} cells scored", fontsize=8)
-        for ax in axs[r]: ax.set_xticks([]); ax.set_yticks([])
-    fig.suptitle(f"{s['subject']}, A+000E+00: the model inputs; right: the {GRID}x{GRID} grid (scored cells bright)", fontsize=9)
-    fig.tight_layout()
+        rows.append([('image', model_input(c, size)[i]) for size in sizes] + [('image', c['photos'][i] * (0.35 + 0.65 * c['mask'][0]))])
+        titles.append([f'{proto}: {size} px input' for size in sizes] + [f"{int(c['mask'].sum())} cells scored"])
+    fig = show_grid(rows, titles=titles, size=1.8, dpi=100,
+                    suptitle=f"{s['subject']}, A+000E+00: the model inputs; right: the {GRID}x{GRID} grid (scored cells bright)")
     return save_figure(fig, path)
 
 # %% ../nbs/30_yale.ipynb #facf2827
@@ -135,7 +132,6 @@ def yale_scores(subjects:list, models, progress:bool=True, zoom:float=1., tone:s
 def celeba_test_ids(root, valid:float=0.2, test:float=0.2) -> list[str]:
     """The held-out identities of a `celeba_ids` folder: the `celeb_N` persons that `illumres real-faces` puts in its
     test split (`illumres.realfaces.split_of` of 'FOLDER/celeb_N' with the command's default identity shares)."""
-    from illumres.realfaces import split_of
     root = Path(root); names = sorted({p.name for p in root.glob('*/celeb_*') if p.is_dir()})
     return [n for n in names if split_of(f'{root.resolve().name}/{n}', valid, test) == 'test']
 
@@ -191,22 +187,18 @@ def ps_quality(subjects:list) -> list[dict]:
 
 def ps_figure(subjects:list, path, n:int=4):
     "Figure of the photometric stereo of up to `n` subjects: frontal photo, albedo, normals, pixel residual, used lights."
-    import matplotlib.pyplot as plt
-    sub = subjects[:n]
-    fig, axs = plt.subplots(len(sub), 5, figsize=(7.5, 1.9 * len(sub)), squeeze=False)
-    for row, x in zip(axs, sub):
+    rows, titles = [], []
+    top = lambda x: x / x.max().clamp_min(1e-8)                  # from 0 to the image's maximum, as matplotlib's default range
+    for x in subjects[:n]:
         s, ps = x['s'], x['ps']
         name = f"{s['subject']}_P00A+000E+00.pgm"
         i = s['names'].index(name) if name in s['names'] else 0
         m = ps['mask'].float()
-        panels = [(s['imgs'][i], 'gray', f"{s['subject']}"), (ps['albedo'] * m, 'gray', 'PS albedo'),
-                  (encode_normal(ps['normal'][None])[0].permute(1, 2, 0) * m[..., None], None, 'PS normals'),
-                  (ps['pixel_residual'].clamp(0, 0.3) * m, 'magma', f"residual {ps['residual']:.3f}"),
-                  (ps['count'], 'viridis', f"lights used (of {ps['lights']})")]
-        for ax, (im, cmap, t) in zip(row, panels):
-            ax.imshow(im.numpy(), cmap=cmap, vmin=0 if cmap else None); ax.set_title(t, fontsize=8); ax.axis('off')
-    fig.tight_layout()
-    return save_figure(fig, path)
+        rows.append([('image', top(s['imgs'][i])[None]), ('image', top(ps['albedo'] * m)[None]),
+                     ('image', encode_normal(ps['normal'][None])[0] * m),
+                     ('cmap:magma', top(ps['pixel_residual'].clamp(0, 0.3) * m)[None]), ('cmap:viridis', top(ps['count'].float())[None])])
+        titles.append([f"{s['subject']}", 'PS albedo', 'PS normals', f"residual {ps['residual']:.3f}", f"lights used (of {ps['lights']})"])
+    return save_figure(show_grid(rows, titles=titles, size=1.5, dpi=100), path)
 
 def _find(c, A, E):
     for i, (a, e) in enumerate(zip(c['az'].tolist(), c['el'].tolist())):
@@ -215,16 +207,14 @@ def _find(c, A, E):
 
 def subject_figure(j:int, extra:dict, path, dpr=None):
     "Per-model rows for subject `j`: source | PS normals | predicted normals | relit | real target, on the grid (the oracle and DPR too)."
-    import matplotlib.pyplot as plt
     c = extra['canvases'][j]
     names = list(extra['decompositions'])
     rows = names + ['oracle: PS SH ceiling'] + (['DPR (peer)'] if dpr is not None else [])
     si, ti = _find(c, *FIG_SOURCE), _find(c, *FIG_TARGET)
     if si is None or ti is None: return None
     src, m, gt = source_index(c), c['mask'][0], c['photos'][ti:ti + 1]
-    fig, axs = plt.subplots(len(rows), 5, figsize=(6.6, 1.45 * len(rows)), squeeze=False)
-    titles = ('source', 'PS normals', 'predicted normals', 'relit', 'real target')
-    for r, name in enumerate(rows):
+    cells = []
+    for name in rows:
         pn = None
         if name in extra['decompositions']:
             one = _take(extra['decompositions'][name][j], torch.tensor([src.index(si)]))
@@ -235,14 +225,10 @@ def subject_figure(j:int, extra:dict, path, dpr=None):
         else: img = c['albedo'] * sh_shading(c['normal'], directional_light(c['dirs'][ti][None]) + ambient_light(TARGET_AMBIENT))
         img = gain_fit(grid_average(img.mean(1, keepdim=True)), gt, c['mask'])
         blank = torch.zeros(3, GRID, GRID)
-        panels = [c['photos'][si].expand(3, -1, -1), encode_normal(c['normal'])[0] * m, blank if pn is None else encode_normal(pn)[0] * m,
-                  img[0].expand(3, -1, -1), gt[0].expand(3, -1, -1)]
-        for a, (ax, im) in enumerate(zip(axs[r], panels)):
-            ax.imshow(im.permute(1, 2, 0).clamp(0, 1).numpy()); ax.set_xticks([]); ax.set_yticks([])
-            if r == 0: ax.set_title(titles[a], fontsize=8)
-        axs[r, 0].set_ylabel(name, fontsize=7)
-    fig.suptitle(f"{c['subject']} ({c['protocol']} framing): A{FIG_SOURCE[0]:+04d}E{FIG_SOURCE[1]:+03d} -> A{FIG_TARGET[0]:+04d}E{FIG_TARGET[1]:+03d}", fontsize=9)
-    fig.tight_layout()
+        cells.append([('image', x) for x in (c['photos'][si].expand(3, -1, -1), encode_normal(c['normal'])[0] * m,
+                                             blank if pn is None else encode_normal(pn)[0] * m, img[0].expand(3, -1, -1), gt[0].expand(3, -1, -1))])
+    fig = show_grid(cells, rows, ['source', 'PS normals', 'predicted normals', 'relit', 'real target'], size=1.3, dpi=100,
+                    suptitle=f"{c['subject']} ({c['protocol']} framing): A{FIG_SOURCE[0]:+04d}E{FIG_SOURCE[1]:+03d} -> A{FIG_TARGET[0]:+04d}E{FIG_TARGET[1]:+03d}")
     return save_figure(fig, path)
 
 # %% ../nbs/30_yale.ipynb #e903f82d
