@@ -23,7 +23,7 @@ from .decompose import shipped_methods, shipped_sizes, get_model, model_size, de
 from .learner import METHODS
 from .yale_data import *
 from .yale_metrics import *
-from .yale_metrics import _take
+from .yale_metrics import _take, _means
 from .dpr import load_dpr, find_dpr, dpr_relight, DPR_SIZE
 
 # %% auto #0
@@ -93,8 +93,8 @@ def _dpr_scores(net, c, src, pairs) -> dict:
         for s in pairs[:, 0].unique():                                     # each source encoded once, relit under all its targets
             k = (pairs[:, 0] == s).nonzero()[:, 0]
             img[k] = dpr_relight(net, c['canvas'][int(s)][None], lt[k])['img']
-        rs = relight_scores(img, c['photos'][pairs[:, 1]], c['mask'].expand(len(pairs), -1, -1, -1))
-        r.update({k: v.mean().item() for k, v in rs.items()})
+        rs = relight_scores(img, c['photos'][pairs[:, 1]], c['mask'].expand(len(pairs), -1, -1, -1), cast_shadow(c, pairs[:, 1]))
+        r.update(_means(rs))
     return r
 
 def yale_scores(subjects:list, models, progress:bool=True, zoom:float=1., tone:str='linear', size:int|None=None,
@@ -287,6 +287,10 @@ def bench_yale(root, subjects='1-10', methods=None, checkpoints=None, out='resul
     if pr:
         write_csv(pr, out/'yale_paired.csv')
         md_ += f"\n\n**Paired against {pr[0]['reference']}** (mean per-subject difference [95 % bootstrap interval])\n\n" + _md_rows(pr)
+    ro = [r for m in scores if f'{m} (residue off)' in scores for r in paired_rows(scores, f'{m} (residue off)', n_boot, seed, [m])]
+    if ro:
+        write_csv(ro, out/'yale_residue.csv')
+        md_ += "\n\n**The residue on against off** (the same decomposition relit with and without its residue)\n\n" + _md_rows(ro)
     if celeba is not None:
         cc = celeba_consistency(celeba, models, progress=progress)
         crow = [dict(model=k, **{kk: round(vv, 4) for kk, vv in v.items()}) for k, v in cc.items()]

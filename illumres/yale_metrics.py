@@ -19,10 +19,11 @@ from .stats import bootstrap_ci, paired_ci, fmt_ci, change
 from .yale_data import grid_average
 
 # %% auto #0
-__all__ = ['TARGET_AMBIENT', 'SOURCES', 'RELIGHT_SOURCES', 'RELIGHT_TARGETS', 'TONES', 'METRICS', 'PAIRED', 'light_direction',
-           'direction_error', 'target_light', 'split_light', 'source_index', 'relight_pairs', 'gain_fit',
-           'relight_scores', 'eval_decomposition', 'consistency', 'fit_sh_light', 'eval_baselines', 'with_tone',
-           'identity_spread', 'yale_table', 'yale_markdown', 'paired_rows']
+__all__ = ['TARGET_AMBIENT', 'SOURCES', 'RELIGHT_SOURCES', 'RELIGHT_TARGETS', 'SHADOW_FACING', 'SHADOW_DARK', 'TONES', 'METRICS',
+           'PAIRED', 'light_direction', 'direction_error', 'target_light', 'split_light', 'source_index',
+           'relight_pairs', 'gain_fit', 'cast_shadow', 'relight_scores', 'eval_decomposition', 'consistency',
+           'fit_sh_light', 'eval_baselines', 'with_tone', 'identity_spread', 'yale_table', 'yale_markdown',
+           'paired_rows']
 
 # %% ../nbs/30b_yale_metrics.ipynb #c20a315c
 _SPHERE = fibonacci_sphere(40000).float()
@@ -87,11 +88,34 @@ def gain_fit(pred, gt, mask) -> torch.Tensor:
     g = (m * pred * gt).sum((1, 2, 3), keepdim=True) / (m * pred * pred).sum((1, 2, 3), keepdim=True).clamp_min(1e-12)
     return (g * pred).clamp(0, 1)
 
-def relight_scores(pred, gt, mask) -> dict:
-    "PSNR, SSIM, DSSIM `(P,)` of `pred (P,C,H,W)` (made grey, area-averaged to `gt`'s size, gain-fitted) against grey `gt (P,1,H,W)` over `mask`."
+SHADOW_FACING = 0.3     # n . l above this: the surface faces the target light
+SHADOW_DARK = 0.5       # the target photo below this share of its Lambertian prediction: in shadow
+
+def cast_shadow(c:dict, targets, facing:float=SHADOW_FACING, dark:float=SHADOW_DARK) -> torch.Tensor:
+    """Cast-shadow cells `(P,1,G,G)` of target photos `targets` of subject `c`: scored cells whose PS normal faces the
+    target's light (`n . l > facing`) but whose photo is darker than `dark` x the Lambertian prediction `albedo x n . l`
+    (one least-squares gain onto the photo, in linear values): what SH shading of the right normals cannot draw."""
+    t = torch.as_tensor(targets).long()
+    cos = (c['normal'].movedim(1, -1) @ c['dirs'][t].T.to(c['normal'])).permute(3, 0, 1, 2)[:, 0, None]     # (P,1,G,G)
+    lam, gt = c['albedo'] * cos.clamp_min(0), c['photos'][t]
+    if c.get('tone') == 'srgb': gt = srgb_decode(gt)
+    m = c['mask'].expand_as(gt)
+    g = (m * lam * gt).sum((1, 2, 3), keepdim=True) / (m * lam * lam).sum((1, 2, 3), keepdim=True).clamp_min(1e-12)
+    return m * (cos > facing) * (gt < dark * g * lam)
+
+def relight_scores(pred, gt, mask, shadow=None) -> dict:
+    """PSNR, SSIM, DSSIM `(P,)` of `pred (P,C,H,W)` (made grey, area-averaged to `gt`'s size, gain-fitted) against grey
+    `gt (P,1,H,W)` over `mask`; with `shadow (P,1,H,W)` (`cast_shadow`), also the mean absolute error on those cells
+    (`relight_shadow_mae`, NaN for a pair without any)."""
     p = gain_fit(grid_average(pred.mean(1, keepdim=True), gt.shape[-1]), gt, mask)
     s = ssim(p, gt, mask)
-    return dict(relight_psnr=psnr(p, gt, mask), relight_ssim=s, relight_dssim=(1 - s) / 2)
+    r = dict(relight_psnr=psnr(p, gt, mask), relight_ssim=s, relight_dssim=(1 - s) / 2)
+    if shadow is not None: r['relight_shadow_mae'] = (shadow * (p - gt).abs()).sum((1, 2, 3)) / shadow.sum((1, 2, 3))    # 0/0: NaN
+    return r
+
+def _means(rs:dict) -> dict:
+    "Per-pair scores -> their means over the pairs that have them (floats; NaN if none)."
+    return {k: v.nanmean().item() for k, v in rs.items()}
 
 # %% ../nbs/30b_yale_metrics.ipynb #1c39f250
 TONES = ('linear', 'srgb')
@@ -126,8 +150,8 @@ def eval_decomposition(d:dict, c:dict, src:list, pairs, strength:float=1., space
         dp = _take(d, torch.tensor([pos[int(s)] for s in pairs[:, 0]]))
         img = relight(dp, target_light(dp['light'], c['dirs'][pairs[:, 1]]), strength)
         if (space, tone) == ('linear', 'srgb'): img = srgb_encode(img.clamp_min(0))    # a linear relit image against sRGB photos
-        rs = relight_scores(img, c['photos'][pairs[:, 1]], c['mask'].expand(len(pairs), -1, -1, -1))
-        r.update({k: v.mean().item() for k, v in rs.items()})
+        rs = relight_scores(img, c['photos'][pairs[:, 1]], c['mask'].expand(len(pairs), -1, -1, -1), cast_shadow(c, pairs[:, 1]))
+        r.update(_means(rs))
     return r
 
 # %% ../nbs/30b_yale_metrics.ipynb #4ee6ca23
@@ -170,14 +194,14 @@ def eval_baselines(c:dict, src:list, pairs, mean_dir) -> dict:
            'baseline: flat albedo': {'albedo_si_mse': si_mse(torch.ones_like(c['albedo']), c['albedo'], mask).item()},
            'baseline: frontal light': {'light_error': direction_error(torch.tensor([[0., 0, 1]]).expand(S, 3), c['dirs'][src]).mean().item()},
            'baseline: mean light': {'light_error': direction_error(mean_dir[None].expand(S, 3), c['dirs'][src]).mean().item()}}
-    pm, gt = mask.expand(P, -1, -1, -1), c['photos'][pairs[:, 1]]
-    out['baseline: source unchanged'] = {k: v.mean().item() for k, v in relight_scores(c['photos'][pairs[:, 0]], gt, pm).items()}
+    pm, gt, sh = mask.expand(P, -1, -1, -1), c['photos'][pairs[:, 1]], cast_shadow(c, pairs[:, 1])
+    out['baseline: source unchanged'] = _means(relight_scores(c['photos'][pairs[:, 0]], gt, pm, sh))
     n, a, dt = c['normal'], c['albedo'], c['dirs'][pairs[:, 1]]
     enc = srgb_encode if c.get('tone') == 'srgb' else (lambda x: x)           # the targets' values
     lam = a * (n.movedim(1, -1) @ dt.T).clamp_min(0).permute(3, 0, 1, 2)[:, 0, None]
-    out['oracle: PS Lambertian'] = {k: v.mean().item() for k, v in relight_scores(enc(lam), gt, pm).items()}
+    out['oracle: PS Lambertian'] = _means(relight_scores(enc(lam), gt, pm, sh))
     shl = enc(a * sh_shading(n.expand(P, -1, -1, -1), directional_light(dt) + ambient_light(TARGET_AMBIENT))[:, :1])
-    out['oracle: PS SH ceiling'] = {k: v.mean().item() for k, v in relight_scores(shl, gt, pm).items()}
+    out['oracle: PS SH ceiling'] = _means(relight_scores(shl, gt, pm, sh))
     lin = srgb_decode(c['photos'][src]) if c.get('tone') == 'srgb' else c['photos'][src]     # the fit is in linear values
     for o in (2, 1):
         fit = fit_sh_light(lin, n, a, mask, o)
@@ -209,21 +233,22 @@ def identity_spread(colors, ids) -> dict:
 
 # %% ../nbs/30b_yale_metrics.ipynb #e1dcadfb
 METRICS = ('normal_mean', 'normal_median', 'normal_lt20', 'normal_lt25', 'normal_lt30', 'light_error',
-           'albedo_si_mse', 'relight_psnr', 'relight_ssim', 'relight_dssim', 'albedo_consistency', 'normal_consistency')
+           'albedo_si_mse', 'relight_psnr', 'relight_ssim', 'relight_dssim', 'relight_shadow_mae', 'albedo_consistency', 'normal_consistency')
 
 def yale_table(scores:dict, n:int=2000, seed:int=0) -> list[dict]:
     "Rows (model, metric, value, ci_low, ci_high, subjects) from per-subject `scores` `{model: {metric: [per subject]}}`."
     rows = []
     for model, ms in scores.items():
         for metric in METRICS:
-            if metric not in ms: continue
-            v, lo, hi = bootstrap_ci(ms[metric], n_boot=n, seed=seed)
-            rows.append(dict(model=model, metric=metric, value=v, ci_low=lo, ci_high=hi, subjects=len(ms[metric])))
+            vs = [v for v in ms.get(metric, []) if not math.isnan(v)]
+            if not vs: continue
+            v, lo, hi = bootstrap_ci(vs, n_boot=n, seed=seed)
+            rows.append(dict(model=model, metric=metric, value=v, ci_low=lo, ci_high=hi, subjects=len(vs)))
     return rows
 
 _MAIN = (('normal_mean', 'normal error (deg)', 1), ('normal_lt30', 'normals < 30 deg (%)', 1),
          ('light_error', 'light direction error (deg)', 1), ('albedo_si_mse', 'albedo si-MSE', 4),
-         ('relight_psnr', 'relight PSNR (dB)', 2), ('relight_ssim', 'relight SSIM', 3),
+         ('relight_psnr', 'relight PSNR (dB)', 2), ('relight_ssim', 'relight SSIM', 3), ('relight_shadow_mae', 'cast-shadow MAE', 4),
          ('albedo_consistency', 'albedo consistency (si-MSE)', 4), ('normal_consistency', 'normal consistency (deg)', 1))
 
 def yale_markdown(rows:list[dict], title:str='') -> str:
@@ -238,17 +263,20 @@ def yale_markdown(rows:list[dict], title:str='') -> str:
 
 # %% ../nbs/30b_yale_metrics.ipynb #99b2692e
 PAIRED = (('relight_psnr', 2, 'higher is better'), ('normal_mean', 1, 'lower is better'), ('light_error', 1, 'lower is better'),
-          ('albedo_si_mse', 4, 'lower is better'), ('albedo_consistency', 4, 'lower is better'))
+          ('albedo_si_mse', 4, 'lower is better'), ('albedo_consistency', 4, 'lower is better'), ('relight_shadow_mae', 4, 'lower is better'))
 
-def paired_rows(scores:dict, ref:str='sfsnet', n:int=2000, seed:int=0) -> list[dict]:
-    "Rows (model, reference, metric, diff, ci_low, ci_high, verdict): each model minus `ref`, per subject, with a bootstrap interval."
+def paired_rows(scores:dict, ref:str='sfsnet', n:int=2000, seed:int=0, models=None) -> list[dict]:
+    """Rows (model, reference, metric, diff, ci_low, ci_high, verdict): each model (of `models`, default all) minus `ref`,
+    per subject (those both have), with a bootstrap interval."""
     rows = []
     if ref not in scores: return rows
     for model, ms in scores.items():
-        if model == ref: continue
+        if model == ref or (models is not None and model not in models): continue
         for metric, digits, better in PAIRED:
             if metric not in ms or metric not in scores[ref] or len(ms[metric]) != len(scores[ref][metric]): continue
-            d, lo, hi = paired_ci(ms[metric], scores[ref][metric], n_boot=n, seed=seed)
+            both = [(a, b) for a, b in zip(ms[metric], scores[ref][metric]) if not (math.isnan(a) or math.isnan(b))]
+            if len(both) < 2: continue
+            d, lo, hi = paired_ci(*map(list, zip(*both)), n_boot=n, seed=seed)
             good, bad = ('better', 'worse') if better.startswith('higher') else ('worse', 'better')
             rows.append(dict(model=model, reference=ref, metric=metric, diff=round(d, digits + 1), ci_low=round(lo, digits + 1),
                              ci_high=round(hi, digits + 1), verdict=change((d, lo, hi), lower=bad, higher=good)))
