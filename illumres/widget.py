@@ -14,7 +14,7 @@ from pathlib import Path
 import torch
 from .sh import render_sphere
 from .data import encode_png
-from .decompose import get_model, decompose_face, bundled_faces
+from .decompose import get_model, decompose_face, bundled_faces, shipped_methods
 from .show import composite, to_uint8, for_display
 from .interp import INTERP, TARGET, MAX_SIDE, _item, _one_light, interp_lights, relative_light, relight_shading, light_residue
 from .ratio import decompose_photo, photo_relighter
@@ -46,7 +46,8 @@ class LightingWidget:
     SYNTH = ('synth:2', 'synth:8', 'synth:3')
 
     def __init__(self, face:str='astronaut', model=None, method:str|None=None, methods=(), size:int|None=None, max_side:int=MAX_SIDE):
-        self.size, self.methods, self.model0, self._models, self.max_side = size, tuple(methods), model, {}, max_side
+        methods = tuple(methods) + ((method,) if method and method != 'truth' and method not in methods else ())   # the chooser offers the one it starts with
+        self.size, self.methods, self.model0, self._models, self.max_side = size, methods, model, {}, max_side
         self.state = dict(self.DEFAULTS, face=str(face), model=model, method=method, target='light')
         self.faces = {n: n for n in bundled_faces()} | {f'synthetic {s[6:]}': s for s in self.SYNTH}
         if str(face) not in self.faces.values(): self.faces[Path(str(face)).name] = str(face)
@@ -221,7 +222,7 @@ def app_widget():
     with warnings.catch_warnings():            # fastai's imports raise torch's notice that `torch.jit.script` is deprecated
         warnings.filterwarnings('ignore', r'`torch\.jit\.script` is deprecated', FutureWarning)
         return LightingWidget(env.get('ILLUMRES_APP_FACE') or 'astronaut', env.get('ILLUMRES_APP_MODEL') or None,
-                              env.get('ILLUMRES_APP_METHOD') or None).widget
+                              env.get('ILLUMRES_APP_METHOD') or None, methods=[m for m in shipped_methods() if m != 'sfsnet']).widget
 
 def free_port() -> int:
     "A TCP port on 127.0.0.1 that is free now."

@@ -1,7 +1,9 @@
 """Real-browser test of the lighting app: `illumres app` (Voila on 127.0.0.1, a free port) opened in headless
-Chromium driven by Playwright. It starts on a photo that is not square, checks that the page shows the whole photo
-relit at its resolution and aspect ratio, moves the interpolation slider and checks that the relit photo on the page
-changed and equals `illumres.widget.lighting_views` for the slider's new value.
+Chromium driven by Playwright. It starts on a photo that is not square, with the model that carries a residue for
+the target light (`relight_residue`), checks that the page shows the whole photo relit at its resolution and aspect
+ratio, moves the interpolation slider and checks that the relit photo on the page changed, equals
+`illumres.widget.lighting_views` for the slider's new value, and carries that light's residue: the shadows and
+highlights moved with the light (not SH alone, not the first light's residue).
 
 Needs Debian's chromium (`tools/ensure_chromium.sh`, run by `make test`, installs it with apt-get); Playwright's own
 browser download is never used. Without Chromium or Playwright the test is skipped, and says why."""
@@ -12,6 +14,7 @@ import pytest
 
 CHROMIUM = os.environ.get('ILLUMRES_CHROMIUM', '/usr/bin/chromium')
 EXE = Path(sys.executable).parent / 'illumres'
+METHOD = 'relight_residue'                                         # the model with a residue for any light
 ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update']
 
 def _fetch_png(page, selector):
@@ -39,7 +42,7 @@ def app():
     import skimage.data
     Image.fromarray(skimage.data.astronaut()[:400]).save(photo)
     err = open(log.with_name('stderr.txt'), 'w')
-    proc = subprocess.Popen([str(EXE), 'app', '--log', str(log), '--face', str(photo)], stdout=subprocess.PIPE, stderr=err, text=True, start_new_session=True)
+    proc = subprocess.Popen([str(EXE), 'app', '--log', str(log), '--face', str(photo), '--method', METHOD], stdout=subprocess.PIPE, stderr=err, text=True, start_new_session=True)
     try:
         line = proc.stdout.readline()                                  # printed once Voila answers
         assert 'http://127.0.0.1:' in line, f'illumres app printed {line!r}: {log.with_name("stderr.txt").read_text()[-500:]}'
@@ -80,9 +83,11 @@ def test_slider_relights_the_face_in_chromium(app):
             for _ in range(10): page.keyboard.press('ArrowRight')               # 10 steps of 0.05
             page.wait_for_function(f"() => document.querySelector('{readout}').textContent.trim() === '0.50'")
             t = float(page.inner_text(readout))
-            d = decompose_photo(photo, max_side=MAX_SIDE); rl = photo_relighter(d)
+            d = decompose_photo(photo, method=METHOD, max_side=MAX_SIDE); rl = photo_relighter(d)
+            assert 'relight_net' in d, 'the app model carries no residue for the target light'
             target = relative_light(d['light'], **TARGET)
-            want = to_uint8(lighting_views(d, interp_lights(d['light'], target, t, LightingWidget.DEFAULTS['how']), relighter=rl)['relit'])
+            Lt = interp_lights(d['light'], target, t, LightingWidget.DEFAULTS['how'])
+            want = to_uint8(lighting_views(d, Lt, relighter=rl)['relit'])
             t0 = time.time()
             while True:                                                         # the kernel answers asynchronously
                 got = _decode(_fetch_png(page, 'img.illumres-relit'))
@@ -94,6 +99,17 @@ def test_slider_relights_the_face_in_chromium(app):
             old = _decode(before)
             assert np.abs(old.astype(int) - got).mean() > 0.3, 'moving the slider did not change the relit face'
             assert np.abs(old.astype(int) - to_uint8(lighting_views(d, d['light'], relighter=rl)['relit'])).max() <= 2   # t=0: own light
+            # the shadow moved: the page is not SH alone under the new light, nor SH plus the first light's residue
+            from illumres.interp import light_residue
+            win = rl.win                                                        # the face's window in the photo
+            face = lambda x: x[win[1]:win[3], win[0]:win[2]].astype(int)
+            sh_only = to_uint8(lighting_views(d, Lt, 0., relighter=rl)['relit'])
+            from illumres.sh import sh_shading
+            stale = to_uint8(rl(sh_shading(d['normal'], Lt) + light_residue(d, d['light']))[0].clamp(0, 1))
+            assert np.abs(face(got) - face(sh_only)).mean() > 0.5, 'the page shows SH alone: no residue'
+            assert np.abs(face(got) - face(stale)).mean() > 0.5, "the page shows the first light's residue: it did not move"
+            moved = (light_residue(d, Lt) - light_residue(d, d['light'])).abs().mean().item()
+            assert moved > 0.005, moved
             page.screenshot(path=str(shots/'lighting_app.png'), full_page=True)
             print(f'screenshot: {shots/"lighting_app.png"}')
         finally:
