@@ -27,9 +27,9 @@ from .yale_metrics import _take, _means
 from .dpr import load_dpr, find_dpr, dpr_relight, DPR_SIZE
 
 # %% auto #0
-__all__ = ['SIZE_RANGE', 'FIG_SOURCE', 'FIG_TARGET', 'inputs_figure', 'load_subjects', 'model_list', 'check_size', 'yale_scores',
-           'celeba_test_ids', 'celeba_photos', 'celeba_consistency', 'ps_quality', 'ps_figure', 'subject_figure',
-           'bench_yale', 'yale_cli']
+__all__ = ['SIZE_RANGE', 'FIG_SOURCE', 'FIG_TARGET', 'inputs_figure', 'load_subjects', 'model_list', 'check_size',
+           'trained_subjects', 'yale_scores', 'celeba_test_ids', 'celeba_photos', 'celeba_consistency', 'ps_quality',
+           'ps_figure', 'subject_figure', 'bench_yale', 'yale_cli']
 
 # %% ../nbs/30_yale.ipynb #55065e54
 def inputs_figure(s:dict, ps:dict, path, sizes=(64, 128), zoom:float=1.):
@@ -97,6 +97,10 @@ def _dpr_scores(net, c, src, pairs) -> dict:
         r.update(_means(rs))
     return r
 
+def trained_subjects(model) -> set:
+    "The Yale B subjects `model` trained on (its `args.json`'s `yale_subjects`, e.g. `illumres.yale_relight.yale_head`'s): the benchmark does not score it on them."
+    return set((getattr(model, 'train_args', None) or {}).get('yale_subjects') or [])
+
 def yale_scores(subjects:list, models, progress:bool=True, zoom:float=1., tone:str='linear', size:int|None=None,
                 protocol:str='photo', dpr=None) -> tuple[dict, dict]:
     """Per-subject metrics `{model: {metric: [per subject]}}` of `models` [(name, loader)], of DPR (`dpr`: a `DPRNet`)
@@ -114,13 +118,22 @@ def yale_scores(subjects:list, models, progress:bool=True, zoom:float=1., tone:s
         t0 = time.time()
         model = load()
         space = 'linear' if (getattr(model, 'train_args', None) or {}).get('camera') == 'photo' else tone   # its outputs' values
+        seen, per = trained_subjects(model), []
         for c in canv:
+            if c['subject'] in seen:                               # never a score on a subject the model trained on
+                per.append((None, None)); keep.setdefault(name, []).append(None)
+                continue
             src, pairs = source_index(c), relight_pairs(c)
             d = decompose(model, model_input(c, size or model_size(model))[src])
-            add(name, eval_decomposition(d, c, src, pairs, space=space))
+            off = None
             if d['residue'].any():                                 # SfSNet's is zero: nothing to turn off
-                add(f'{name} (residue off)', {k: v for k, v in eval_decomposition(d, c, src, pairs, 0., space).items() if k.startswith('relight')})
+                off = {k: v for k, v in eval_decomposition(d, c, src, pairs, 0., space).items() if k.startswith('relight')}
+            per.append((eval_decomposition(d, c, src, pairs, space=space), off))
             keep.setdefault(name, []).append(d)
+        nan = {k: math.nan for k in METRICS}
+        for r, off in per:
+            add(name, r or nan)
+            if any(o is not None for _, o in per): add(f'{name} (residue off)', off or {k: v for k, v in nan.items() if k.startswith('relight')})
         if progress: print(f"{name}: scored in {time.time() - t0:.1f} s", file=sys.stderr)
     if dpr is not None:
         t0 = time.time()
@@ -208,7 +221,7 @@ def _find(c, A, E):
 def subject_figure(j:int, extra:dict, path, dpr=None):
     "Per-model rows for subject `j`: source | PS normals | predicted normals | relit | real target, on the grid (the oracle and DPR too)."
     c = extra['canvases'][j]
-    names = list(extra['decompositions'])
+    names = [n for n, ds in extra['decompositions'].items() if ds[j] is not None]      # not on a subject it trained on
     rows = names + ['oracle: PS SH ceiling'] + (['DPR (peer)'] if dpr is not None else [])
     si, ti = _find(c, *FIG_SOURCE), _find(c, *FIG_TARGET)
     if si is None or ti is None: return None
@@ -274,7 +287,7 @@ def bench_yale(root, subjects='1-10', methods=None, checkpoints=None, out='resul
     rows = yale_table(scores, n_boot, seed)
     names = [x['s']['subject'] for x in subjects]
     write_csv(rows, out/'yale_metrics.csv')
-    write_csv([dict(model=m, metric=k, subject=s, value=v) for m, ms in scores.items() for k, vs in ms.items() for s, v in zip(names, vs)],
+    write_csv([dict(model=m, metric=k, subject=s, value=v) for m, ms in scores.items() for k, vs in ms.items() for s, v in zip(names, vs) if not math.isnan(v)],
               out/'yale_per_subject.csv')
     psq = ps_quality(subjects)
     write_csv(psq, out/'yale_ps.csv')
@@ -283,6 +296,9 @@ def bench_yale(root, subjects='1-10', methods=None, checkpoints=None, out='resul
              f"PS residual {np.mean(ps_res):.3f} (range {min(ps_res):.3f}-{max(ps_res):.3f}){'' if zoom == 1 else f'; zoom {zoom:g}'}"
              f"{'' if tone == 'linear' else f'; photos {tone}-encoded'}{'' if size is None else f'; every model run at {size} px'}")
     md_ = yale_markdown(rows, title)
+    unscored = {m: [s for s, v in zip(names, ms['relight_psnr']) if math.isnan(v)] for m, ms in scores.items() if 'relight_psnr' in ms}
+    for m, ss in unscored.items():
+        if ss: md_ += f"\n\n{m} trained on {', '.join(ss)}: not scored on {'them' if len(ss) > 1 else 'it'} (its scores on subjects it never saw: `30d_yale_relight`'s folds)."
     pr = paired_rows(scores, ref='sfsnet' if 'sfsnet' in scores else next(iter(m for m, _ in models), ''), n=n_boot, seed=seed)
     if pr:
         write_csv(pr, out/'yale_paired.csv')

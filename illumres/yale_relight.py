@@ -15,16 +15,26 @@ from .core import atomic_write, write_csv
 from .yale_data import subject_canvas, model_input, grid_average, parse_subjects
 from .yale_metrics import target_light, source_index, relight_pairs, eval_decomposition, yale_table, yale_markdown, paired_rows
 from .relight_residue import RelightNet
-from .relight_train import base_outputs, masked_l1, save_relight
+from .relight_train import base_outputs, masked_l1, save_relight, pair_index, pair_batch, relight_loss, _faces
 from .decompose import get_model, decompose
-from .learner import load_model
-from .yale import load_subjects
+from .learner import load_model, shipped_weights
+from .yale import load_subjects, _resolve_peers, _dpr_scores
 
 # %% auto #0
-__all__ = ['yale_pairs_data', 'subject_pairs', 'yale_batch', 'yale_loss', 'train_yale_head', 'fold_of', 'yale_folds',
-           'yale_relight_markdown']
+__all__ = ['SYNTH_HEAD', 'synthetic_head', 'yale_pairs_data', 'subject_pairs', 'yale_batch', 'yale_loss', 'train_yale_head',
+           'fold_of', 'yale_folds', 'yale_relight_markdown', 'yale_head']
 
 # %% ../nbs/30d_yale_relight.ipynb #4387151d
+SYNTH_HEAD = 'relight_residue_synth'      # the head trained on synthetic pairs alone: where every Yale head starts
+
+def synthetic_head() -> RelightNet:
+    """The `relight_residue` head trained on synthetic pairs alone (`28a_relight_train`; `weights/relight_residue_synth`,
+    the head's weights only) on the shipped `shading_residue`: the start of every Yale head, so that a fold's head has
+    seen no Yale subject (the shipped `relight_residue` has seen subjects 1-10)."""
+    net = RelightNet(copy.deepcopy(get_model(None, method='shading_residue')), cond='concat')
+    net.head.load_state_dict(torch.load(shipped_weights(SYNTH_HEAD)/'head.pt', weights_only=True))
+    return net.eval()
+
 def yale_pairs_data(subjects:list, base:RelightNet, protocol:str='photo', size:int|None=None) -> list[dict]:
     """Per subject of `subjects` (`load_subjects`): its canvas `c` (`subject_canvas`), the base's outputs for every photo
     (`base_outputs`, `(1,N,...)`), its working photos `ok (N,)`; `size`: the base's input size (default its own)."""
@@ -65,20 +75,30 @@ def yale_loss(model:RelightNet, b:dict) -> torch.Tensor:
     return masked_l1(g * relit, gt, m)
 
 def train_yale_head(model:RelightNet, data:list, which, epochs:int=6, pairs_per_epoch:int=3000, lr:float=1e-3, bs:int=32,
-                    seed:int=0, wd:float=1e-4, progress:bool=False) -> list[float]:
-    "Train `model.head` on pairs of the subjects `which` of `data` (`yale_pairs_data`); returns the mean loss of each epoch."
+                    seed:int=0, wd:float=1e-4, progress:bool=False, synth:dict|None=None, synth_cache:dict|None=None,
+                    synth_weight:float=1.) -> list[float]:
+    """Train `model.head` on pairs of the subjects `which` of `data` (`yale_pairs_data`); with `synth` (faces of
+    `illumres.data.relight_faces` and their `base_outputs` `synth_cache`), every step also on a batch of their pairs
+    (`relight_loss`, in absolute values, times `synth_weight`). Returns the mean loss of each epoch."""
     idx = subject_pairs(data, which)
     if not len(idx): raise ValueError("train_yale_head: no pairs: the subjects need at least two working photos each")
     g = torch.Generator().manual_seed(seed)
     per = min(pairs_per_epoch, len(idx))
     opt = torch.optim.AdamW(model.head.parameters(), lr=lr, weight_decay=wd)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=epochs * math.ceil(per / bs), pct_start=0.2)
+    sidx = pair_index(*synth['face'].shape[:2]) if synth is not None else None
+    if sidx is not None: synth_cache = synth_cache or base_outputs(model, synth)
+    k = 0
     model.train()
     hist = []
     for ep in range(epochs):
         perm, tot = idx[torch.randperm(len(idx), generator=g)[:per]], 0.
         for i in range(0, per, bs):
             loss = yale_loss(model, yale_batch(data, perm[i:i + bs]))
+            if sidx is not None:                                   # the synthetic pairs, cycled: their truth is absolute
+                if k % len(sidx) == 0: sperm = sidx[torch.randperm(len(sidx), generator=g)]
+                j = k % len(sidx); k += bs
+                loss = loss + synth_weight * relight_loss(model, pair_batch(synth, synth_cache, sperm[j:j + bs]))
             opt.zero_grad(); loss.backward(); opt.step(); sched.step()
             tot += loss.item() * len(perm[i:i + bs])
         hist.append(tot / per)
@@ -92,12 +112,19 @@ def fold_of(n:int, folds:int) -> list[int]:
     if not 2 <= folds <= n: raise ValueError(f"folds: expected 2 to {n} (the number of subjects), got {folds}")
     return [i % folds for i in range(n)]
 
+def _synth(base, n:int, size:int, seed:int):
+    "`n` synthetic training faces under 4 lights (`illumres.relight_train`'s mix) and `base`'s outputs for them; (None, None) for `n` = 0."
+    if not n: return None, None
+    faces = _faces(n, 4, size, seed, 'train')
+    return faces, base_outputs(base, faces)
+
 def _scores(model, c, size, strength=1.) -> dict:
     src, pairs = source_index(c), relight_pairs(c)
     return eval_decomposition(decompose(model, model_input(c, size)[src]), c, src, pairs, strength)
 
 def yale_folds(root, subjects='1-10', folds:int=5, out=None, protocol:str='photo', epochs:int=6, pairs_per_epoch:int=3000,
-               lr:float=1e-3, bs:int=32, seed:int=0, cache=None, threads:int|None=None, progress:bool=True) -> dict:
+               lr:float=1e-3, bs:int=32, seed:int=0, cache=None, threads:int|None=None, progress:bool=True, synth_faces:int=0,
+               dpr='auto') -> dict:
     """Train the residue head on Yale B pairs of all subjects but one fold, score it on that fold's subjects; every fold.
     Returns per-subject scores `{model: {metric: [per subject]}}`, the subjects, the losses and the wall time; writes
     `out/yale_relight.json` and `out/yale_relight.md`."""
@@ -106,10 +133,12 @@ def yale_folds(root, subjects='1-10', folds:int=5, out=None, protocol:str='photo
     out = Path(out) if out is not None else None
     subs = load_subjects(root, subjects, cache if cache is not None else (out/'cache' if out else None), progress)
     fold = fold_of(len(subs), folds)
-    shipped = get_model(None, method='relight_residue')
+    shipped = synthetic_head()
     size = shipped.size or 64
     data = yale_pairs_data(subs, shipped, protocol, size)
+    synth, scache = _synth(shipped, synth_faces, size, seed)
     sfs = get_model(None, method='sfsnet')
+    dnet, _ = _resolve_peers(root, dpr, None, progress)            # DPR, the peer, on the same subjects ('auto': beside the data)
     names = [x['s']['subject'] for x in subs]
     scores, losses = {}, {}
     def add(name, r):
@@ -124,17 +153,18 @@ def yale_folds(root, subjects='1-10', folds:int=5, out=None, protocol:str='photo
             net = copy.deepcopy(shipped)
             torch.manual_seed(seed + k)
             t1 = time.time()
-            losses[k] = train_yale_head(net, data, train, epochs, pairs_per_epoch, lr, bs, seed + k, progress=progress)
+            losses[k] = train_yale_head(net, data, train, epochs, pairs_per_epoch, lr, bs, seed + k, progress=progress, synth=synth, synth_cache=scache)
             if progress: print(f"fold {k + 1}/{folds} (held out: {', '.join(names[i] for i in test)}): trained in {time.time() - t1:.0f} s", file=sys.stderr)
-            if run is not None: save_relight(net, run, yale_subjects=[names[i] for i in train], epochs=epochs, pairs_per_epoch=pairs_per_epoch)
+            if run is not None: save_relight(net, run, yale_subjects=[names[i] for i in train], epochs=epochs, pairs_per_epoch=pairs_per_epoch, synth_faces=synth_faces)
         for i in test:
             c = data[i]['c']
-            per_subject[i] = {'sfsnet': _scores(sfs, c, size), 'relight_residue (shipped)': _scores(shipped, c, size),
+            per_subject[i] = {'sfsnet': _scores(sfs, c, size), 'relight_residue (synthetic pairs)': _scores(shipped, c, size),
                               'relight_residue (Yale folds)': _scores(net, c, size),
                               'relight_residue (Yale folds, residue off)': {k_: v for k_, v in _scores(net, c, size, 0.).items() if k_.startswith('relight')}}
+            if dnet is not None: per_subject[i]['DPR (peer)'] = _dpr_scores(dnet, c, source_index(c), relight_pairs(c))
     for r in per_subject:
         for name, v in r.items(): add(name, v)
-    res = dict(subjects=names, folds=fold, scores=scores, losses=losses, epochs=epochs, pairs_per_epoch=pairs_per_epoch, lr=lr,
+    res = dict(subjects=names, folds=fold, scores=scores, losses=losses, epochs=epochs, pairs_per_epoch=pairs_per_epoch, lr=lr, synth_faces=synth_faces,
                protocol=protocol, seconds=time.time() - t0)
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
@@ -147,8 +177,23 @@ def yale_relight_markdown(res:dict, n:int=2000) -> str:
     sc = res['scores']
     md_ = yale_markdown(yale_table(sc, n), f"Yale B, subjects {', '.join(res['subjects'])}, {res['protocol']} framing, "
                         f"{max(res['folds']) + 1} folds by subject (every score from a head that never saw the subject)")
-    pr = paired_rows(sc, 'sfsnet', n) + paired_rows(sc, 'relight_residue (shipped)', n, models=['relight_residue (Yale folds)']) \
-         + paired_rows(sc, 'relight_residue (Yale folds, residue off)', n, models=['relight_residue (Yale folds)'])
+    pr = paired_rows(sc, 'sfsnet', n) + paired_rows(sc, 'relight_residue (synthetic pairs)', n, models=['relight_residue (Yale folds)']) \
+         + paired_rows(sc, 'relight_residue (Yale folds, residue off)', n, models=['relight_residue (Yale folds)']) \
+         + paired_rows(sc, 'DPR (peer)', n, models=['relight_residue (Yale folds)'])
     rows = [r for r in pr if r['metric'] in ('relight_psnr', 'relight_shadow_mae')]
     head = '| model | against | metric | difference [95 % interval] | verdict |\n|---|---|---|---|---|'
     return md_ + '\n\n' + head + '\n' + '\n'.join(f"| {r['model']} | {r['reference']} | {r['metric']} | {r['diff']} [{r['ci_low']}, {r['ci_high']}] | {r['verdict']} |" for r in rows)
+
+# %% ../nbs/30d_yale_relight.ipynb #3ed10e71
+def yale_head(root, subjects='1-10', out='yale_head', protocol:str='photo', epochs:int=6, pairs_per_epoch:int=3000, lr:float=1e-3,
+              bs:int=32, seed:int=0, cache=None, threads:int|None=None, progress:bool=True, synth_faces:int=0) -> Path:
+    "The shipped head fine-tuned on Yale B pairs of all `subjects` (and `synth_faces` synthetic faces, as in `yale_folds`), saved in run folder `out`; returns `out/model.pt`."
+    if threads: torch.set_num_threads(threads)
+    subs = load_subjects(root, subjects, cache, progress)
+    net = synthetic_head()
+    data = yale_pairs_data(subs, net, protocol)
+    synth, scache = _synth(net, synth_faces, net.size or 64, seed)
+    torch.manual_seed(seed)
+    hist = train_yale_head(net, data, range(len(data)), epochs, pairs_per_epoch, lr, bs, seed, progress=progress, synth=synth, synth_cache=scache)
+    return save_relight(net, out, yale_subjects=[x['s']['subject'] for x in subs], yale_protocol=protocol, epochs=epochs, synth_faces=synth_faces,
+                        pairs_per_epoch=pairs_per_epoch, lr=lr, losses=[round(h, 5) for h in hist])
