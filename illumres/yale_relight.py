@@ -19,10 +19,17 @@ from .relight_train import base_outputs, masked_l1, save_relight, pair_index, pa
 from .decompose import get_model, decompose
 from .learner import load_model, shipped_weights
 from .yale import load_subjects, _resolve_peers, _dpr_scores
+from .yale_metrics import gain_fit, _take
+from .metrics import psnr, ssim
+from .interp import relight, relight_shading
+from .ratio import PhotoRelighter, crop_to_photo
+import torch.nn.functional as F
+import numpy as np
+from .stats import paired_ci, change
 
 # %% auto #0
 __all__ = ['SYNTH_HEAD', 'synthetic_head', 'yale_pairs_data', 'subject_pairs', 'yale_batch', 'yale_loss', 'train_yale_head',
-           'fold_of', 'yale_folds', 'yale_relight_markdown', 'yale_head']
+           'native_scores', 'fold_of', 'yale_folds', 'yale_relight_markdown', 'yale_head']
 
 # %% ../nbs/30d_yale_relight.ipynb #4387151d
 SYNTH_HEAD = 'relight_residue_synth'      # the head trained on synthetic pairs alone: where every Yale head starts
@@ -106,6 +113,33 @@ def train_yale_head(model:RelightNet, data:list, which, epochs:int=6, pairs_per_
     model.eval()
     return hist
 
+# %% ../nbs/30d_yale_relight.ipynb #56d42f95
+def native_scores(model, c:dict, s:dict, ps:dict, size:int=64, strength:float=1., old:str='model') -> dict:
+    """Relighting at Yale's native resolution of subject `s` (`read_subject`, photometric stereo `ps`, framed as canvas
+    `c` by `subject_canvas`): PSNR and SSIM (means over the benchmark's pairs) of the quotient image (`ratio_*`,
+    `PhotoRelighter` with `old`) and of the 64 px relit crop upsampled into the photo (`crop_*`)."""
+    if c['protocol'] == 'stripes': raise ValueError("native_scores: the stripes framing replicates the photo's border: use photo or square")
+    src, pairs = source_index(c), relight_pairs(c)
+    d = decompose(model, model_input(c, size)[src])
+    n = d['normal'].shape[-1]
+    cm = (F.interpolate(c['canvas_mask'], size=(n, n), mode='area') > 0.5).float()      # the scored region, in the crop
+    H, W = s['imgs'].shape[-2:]
+    framing = c['framing'] if c['protocol'] != 'square' else None
+    M = c['affine']                                                     # photo -> canvas; the crop's framing in photo px:
+    if framing is None: framing = ((128 - M[0, 2]), (128 - M[1, 2]), 256 / 1.5, 0.)
+    region = (crop_to_photo(cm, framing, (0, 0, W, H), (H, W)) > 0.5) & ps['mask'][None, None]
+    pos, out = {k: i for i, k in enumerate(src)}, {k: [] for k in ('ratio_psnr', 'ratio_ssim', 'crop_psnr', 'crop_ssim')}
+    for si, ti in pairs.tolist():
+        di = dict(_take(d, torch.tensor([pos[si]])), mask=cm)
+        L = target_light(di['light'], c['dirs'][ti][None])
+        gt, m = s['imgs'][ti][None, None], region.float()
+        imgs = dict(ratio=PhotoRelighter(s['imgs'][si][None, None], di, framing, tone='linear', old=old)(relight_shading(di, L, strength)),
+                    crop=crop_to_photo(relight(di, L, strength).mean(1, keepdim=True), framing, (0, 0, W, H), (H, W)))
+        for k, img in imgs.items():
+            p = gain_fit(img, gt, m)
+            out[f'{k}_psnr'].append(psnr(p, gt, m).item()); out[f'{k}_ssim'].append(ssim(p, gt, m).item())
+    return {f'native_{k}': sum(v) / len(v) for k, v in out.items()}
+
 # %% ../nbs/30d_yale_relight.ipynb #a5f68553
 def fold_of(n:int, folds:int) -> list[int]:
     "The fold (0..folds-1) of each of `n` subjects, dealt round-robin."
@@ -124,7 +158,7 @@ def _scores(model, c, size, strength=1.) -> dict:
 
 def yale_folds(root, subjects='1-10', folds:int=5, out=None, protocol:str='photo', epochs:int=6, pairs_per_epoch:int=3000,
                lr:float=1e-3, bs:int=32, seed:int=0, cache=None, threads:int|None=None, progress:bool=True, synth_faces:int=0,
-               dpr='auto') -> dict:
+               dpr='auto', native:bool=True) -> dict:
     """Train the residue head on Yale B pairs of all subjects but one fold, score it on that fold's subjects; every fold.
     Returns per-subject scores `{model: {metric: [per subject]}}`, the subjects, the losses and the wall time; writes
     `out/yale_relight.json` and `out/yale_relight.md`."""
@@ -162,6 +196,8 @@ def yale_folds(root, subjects='1-10', folds:int=5, out=None, protocol:str='photo
                               'relight_residue (Yale folds)': _scores(net, c, size),
                               'relight_residue (Yale folds, residue off)': {k_: v for k_, v in _scores(net, c, size, 0.).items() if k_.startswith('relight')}}
             if dnet is not None: per_subject[i]['DPR (peer)'] = _dpr_scores(dnet, c, source_index(c), relight_pairs(c))
+            if native:
+                for name, m in (('sfsnet', sfs), ('relight_residue (Yale folds)', net)): per_subject[i][name].update(native_scores(m, c, subs[i]['s'], subs[i]['ps'], size))
     for r in per_subject:
         for name, v in r.items(): add(name, v)
     res = dict(subjects=names, folds=fold, scores=scores, losses=losses, epochs=epochs, pairs_per_epoch=pairs_per_epoch, lr=lr, synth_faces=synth_faces,
@@ -181,6 +217,12 @@ def yale_relight_markdown(res:dict, n:int=2000) -> str:
          + paired_rows(sc, 'relight_residue (Yale folds, residue off)', n, models=['relight_residue (Yale folds)']) \
          + paired_rows(sc, 'DPR (peer)', n, models=['relight_residue (Yale folds)'])
     rows = [r for r in pr if r['metric'] in ('relight_psnr', 'relight_shadow_mae')]
+    for m, ms in sc.items():                                         # the photo's resolution: the quotient image against the upsampled crop
+        if 'native_ratio_psnr' not in ms: continue
+        for k, better in (('psnr', 'higher'), ('ssim', 'higher')):
+            d, lo, hi = paired_ci(ms[f'native_ratio_{k}'], ms[f'native_crop_{k}'], n_boot=n)
+            rows.append(dict(model=f'{m}, quotient image at 168x192', reference='its 64 px crop upsampled', metric=f'native {k} ({np.mean(ms[f"native_ratio_{k}"]):.3f} vs {np.mean(ms[f"native_crop_{k}"]):.3f})',
+                             diff=round(d, 3), ci_low=round(lo, 3), ci_high=round(hi, 3), verdict=change((d, lo, hi), lower='worse', higher='better')))
     head = '| model | against | metric | difference [95 % interval] | verdict |\n|---|---|---|---|---|'
     return md_ + '\n\n' + head + '\n' + '\n'.join(f"| {r['model']} | {r['reference']} | {r['metric']} | {r['diff']} [{r['ci_low']}, {r['ci_high']}] | {r['verdict']} |" for r in rows)
 
