@@ -102,9 +102,10 @@ def trained_subjects(model) -> set:
     return set((getattr(model, 'train_args', None) or {}).get('yale_subjects') or [])
 
 def yale_scores(subjects:list, models, progress:bool=True, zoom:float=1., tone:str='linear', size:int|None=None,
-                protocol:str='photo', dpr=None) -> tuple[dict, dict]:
+                protocol:str='photo', dpr=None, native:bool=False) -> tuple[dict, dict]:
     """Per-subject metrics `{model: {metric: [per subject]}}` of `models` [(name, loader)], of DPR (`dpr`: a `DPRNet`)
-    and of the baselines and oracles; and the framed subjects and decompositions, kept for the figures."""
+    and of the baselines and oracles; and the framed subjects and decompositions, kept for the figures. `native`: also
+    the relighting at the photos' resolution (`native_relight`)."""
     check_size(size); check_protocol(protocol, zoom)
     if tone not in TONES: raise ValueError(f"--tone: expected one of {', '.join(TONES)}, got {tone!r}")
     canv = [with_tone(subject_canvas(x['s'], x['ps'], protocol, zoom), tone) for x in subjects]
@@ -119,7 +120,7 @@ def yale_scores(subjects:list, models, progress:bool=True, zoom:float=1., tone:s
         model = load()
         space = 'linear' if (getattr(model, 'train_args', None) or {}).get('camera') == 'photo' else tone   # its outputs' values
         seen, per = trained_subjects(model), []
-        for c in canv:
+        for x, c in zip(subjects, canv):
             if c['subject'] in seen:                               # never a score on a subject the model trained on
                 per.append((None, None)); keep.setdefault(name, []).append(None)
                 continue
@@ -128,9 +129,11 @@ def yale_scores(subjects:list, models, progress:bool=True, zoom:float=1., tone:s
             off = None
             if d['residue'].any():                                 # SfSNet's is zero: nothing to turn off
                 off = {k: v for k, v in eval_decomposition(d, c, src, pairs, 0., space).items() if k.startswith('relight')}
-            per.append((eval_decomposition(d, c, src, pairs, space=space), off))
+            r = eval_decomposition(d, c, src, pairs, space=space)
+            if native: r.update(native_relight(d, c, x['s'], x['ps'], src, pairs))
+            per.append((r, off))
             keep.setdefault(name, []).append(d)
-        nan = {k: math.nan for k in METRICS}
+        nan = {k: math.nan for k in METRICS + (NATIVE if native else ())}
         for r, off in per:
             add(name, r or nan)
             if any(o is not None for _, o in per): add(f'{name} (residue off)', off or {k: v for k, v in nan.items() if k.startswith('relight')})
@@ -272,18 +275,19 @@ def _resolve_peers(root, dpr, celeba, progress):
 
 def bench_yale(root, subjects='1-10', methods=None, checkpoints=None, out='results/yale', cache=None,
                figures:bool=True, progress:bool=True, n_boot:int=2000, seed:int=0, zoom:float=1., tone:str='linear',
-               size:int|None=None, protocol:str='photo', dpr='auto', celeba='auto') -> list[dict]:
+               size:int|None=None, protocol:str='photo', dpr='auto', celeba='auto', native:bool=False) -> list[dict]:
     "Score models on Extended Yale B (CroppedYale folder `root`); write the CSV, markdown and figures into `out`; return the rows."
     t0 = time.time()
     check_size(size); check_protocol(protocol, zoom)                          # every argument checked before any work
     if tone not in TONES: raise ValueError(f"--tone: expected one of {', '.join(TONES)}, got {tone!r}")
+    if native and (protocol == 'stripes' or tone != 'linear'): raise ValueError("--native: scores the photos as the camera gave them: use it with --protocol photo or square and --tone linear")
     folders = subject_folders(root, subjects)
     out = Path(out)
     if out.exists() and not out.is_dir(): raise FileExistsError(f"{out}: a file, not a folder: choose another --out")
     models = model_list(methods, checkpoints)
     net, celeba = _resolve_peers(root, dpr, celeba, progress)
     subjects = load_subjects(root, ','.join(f.name[5:] for f in folders), out/'cache' if cache is None else cache, progress)
-    scores, extra = yale_scores(subjects, models, progress, zoom, tone, size, protocol, net)
+    scores, extra = yale_scores(subjects, models, progress, zoom, tone, size, protocol, net, native)
     rows = yale_table(scores, n_boot, seed)
     names = [x['s']['subject'] for x in subjects]
     write_csv(rows, out/'yale_metrics.csv')
@@ -303,6 +307,10 @@ def bench_yale(root, subjects='1-10', methods=None, checkpoints=None, out='resul
     if pr:
         write_csv(pr, out/'yale_paired.csv')
         md_ += f"\n\n**Paired against {pr[0]['reference']}** (mean per-subject difference [95 % bootstrap interval])\n\n" + _md_rows(pr)
+    nr = native_rows(scores, n_boot, seed)
+    if nr:
+        write_csv(nr, out/'yale_native.csv')
+        md_ += "\n\n**At the photos' resolution** (168x192: the quotient image against the relit crop upsampled, per subject)\n\n" + _md_rows(nr)
     ro = [r for m in scores if f'{m} (residue off)' in scores for r in paired_rows(scores, f'{m} (residue off)', n_boot, seed, [m])]
     if ro:
         write_csv(ro, out/'yale_residue.csv')
@@ -343,12 +351,13 @@ def yale_cli(argv:list|None=None) -> int:
     p.add_argument('--dpr', default='auto', help="DPR's trained_model_03.t7 (default: found beside the data; none: skip)")
     p.add_argument('--celeba', default='auto', help='the celeba_ids folder for consistency across a person (default: found beside the data; none: skip)')
     p.add_argument('--no-figures', action='store_true', help='skip the figures')
+    p.add_argument('--native', action='store_true', help="also relight at the photos' resolution (168x192): the quotient image against the relit crop upsampled")
     a = p.parse_args(sys.argv[1:] if argv is None else list(argv))
     try:
         try: zoom = float(a.zoom)
         except ValueError: raise ValueError(f"--zoom: expected a number, got {a.zoom!r}") from None
         bench_yale(a.root, a.subjects, a.method, a.checkpoint, a.out, a.cache, figures=not a.no_figures, zoom=zoom, tone=a.tone,
-                   size=a.size, protocol=a.protocol, dpr=a.dpr, celeba=a.celeba)
+                   size=a.size, protocol=a.protocol, dpr=a.dpr, celeba=a.celeba, native=a.native)
     except (OSError, ValueError) as e:
         if os.environ.get('ILLUMRES_DEBUG'): raise
         print(f'illumres bench yale: {e}', file=sys.stderr); return 1

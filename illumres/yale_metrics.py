@@ -17,13 +17,16 @@ from .interp import relight
 from .camera import srgb_encode, srgb_decode
 from .stats import bootstrap_ci, paired_ci, fmt_ci, change
 from .yale_data import grid_average
+from .ratio import PhotoRelighter, crop_to_photo
+from .interp import relight_shading
+import torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['TARGET_AMBIENT', 'SOURCES', 'RELIGHT_SOURCES', 'RELIGHT_TARGETS', 'SHADOW_FACING', 'SHADOW_DARK', 'TONES', 'METRICS',
-           'PAIRED', 'light_direction', 'direction_error', 'target_light', 'split_light', 'source_index',
-           'relight_pairs', 'gain_fit', 'cast_shadow', 'relight_scores', 'eval_decomposition', 'consistency',
-           'fit_sh_light', 'eval_baselines', 'with_tone', 'identity_spread', 'yale_table', 'yale_markdown',
-           'paired_rows']
+__all__ = ['TARGET_AMBIENT', 'SOURCES', 'RELIGHT_SOURCES', 'RELIGHT_TARGETS', 'SHADOW_FACING', 'SHADOW_DARK', 'TONES', 'NATIVE',
+           'METRICS', 'PAIRED', 'light_direction', 'direction_error', 'target_light', 'split_light', 'source_index',
+           'relight_pairs', 'gain_fit', 'cast_shadow', 'relight_scores', 'eval_decomposition', 'native_relight',
+           'native_rows', 'consistency', 'fit_sh_light', 'eval_baselines', 'with_tone', 'identity_spread', 'yale_table',
+           'yale_markdown', 'paired_rows']
 
 # %% ../nbs/30b_yale_metrics.ipynb #c20a315c
 _SPHERE = fibonacci_sphere(40000).float()
@@ -153,6 +156,47 @@ def eval_decomposition(d:dict, c:dict, src:list, pairs, strength:float=1., space
         rs = relight_scores(img, c['photos'][pairs[:, 1]], c['mask'].expand(len(pairs), -1, -1, -1), cast_shadow(c, pairs[:, 1]))
         r.update(_means(rs))
     return r
+
+# %% ../nbs/30b_yale_metrics.ipynb #846e22cd
+NATIVE = ('native_ratio_psnr', 'native_ratio_ssim', 'native_crop_psnr', 'native_crop_ssim')
+
+def native_relight(d:dict, c:dict, s:dict, ps:dict, src:list, pairs, strength:float=1., old:str='model') -> dict:
+    """`NATIVE` scores (means over `pairs`) of decomposition `d` of the source photos `src` of subject `s` (`read_subject`,
+    photometric stereo `ps`, framed as canvas `c`, linear values): the quotient image (`PhotoRelighter`, `old`) at the
+    photo's resolution and the relit crop upsampled into the photo, against the target photos."""
+    if c['protocol'] == 'stripes': raise ValueError("native_relight: the stripes framing replicates the photo's border: use photo or square")
+    if c.get('tone', 'linear') != 'linear': raise ValueError("native_relight: scores the photos as the camera gave them: tone 'linear'")
+    n = d['normal'].shape[-1]
+    cm = (F.interpolate(c['canvas_mask'], size=(n, n), mode='area') > 0.5).float()      # the scored region, in the crop
+    H, W = s['imgs'].shape[-2:]
+    M = c['affine']                                                      # photo -> canvas: the crop's framing in photo px
+    framing = c['framing'] if c['protocol'] != 'square' else (c['canvas'].shape[-1] / 2 - M[0, 2], c['canvas'].shape[-1] / 2 - M[1, 2], c['canvas'].shape[-1] / 1.5, 0.)
+    m = ((crop_to_photo(cm, framing, (0, 0, W, H), (H, W)) > 0.5) & ps['mask'][None, None]).float()
+    pos, out = {k: i for i, k in enumerate(src)}, {k: [] for k in NATIVE}
+    for si, ti in torch.as_tensor(pairs).tolist():
+        di = dict(_take(d, torch.tensor([pos[si]])), mask=cm)
+        L = target_light(di['light'], c['dirs'][ti][None])
+        gt = s['imgs'][ti][None, None]
+        imgs = dict(ratio=PhotoRelighter(s['imgs'][si][None, None], di, framing, tone='linear', old=old)(relight_shading(di, L, strength)),
+                    crop=crop_to_photo(relight(di, L, strength).mean(1, keepdim=True), framing, (0, 0, W, H), (H, W)))
+        for k, img in imgs.items():
+            p = gain_fit(img, gt, m)
+            out[f'native_{k}_psnr'].append(psnr(p, gt, m).item()); out[f'native_{k}_ssim'].append(ssim(p, gt, m).item())
+    return {k: sum(v) / len(v) for k, v in out.items()}
+
+def native_rows(scores:dict, n:int=2000, seed:int=0) -> list[dict]:
+    "Rows (model, reference, metric, diff, ci_low, ci_high, verdict): each model's quotient image against its own crop upsampled, per subject."
+    rows = []
+    for model, ms in scores.items():
+        for k in ('psnr', 'ssim'):
+            a, b = ms.get(f'native_ratio_{k}', []), ms.get(f'native_crop_{k}', [])
+            both = [(x, y) for x, y in zip(a, b) if not (math.isnan(x) or math.isnan(y))]
+            if len(both) < 2: continue
+            d, lo, hi = paired_ci(*map(list, zip(*both)), n_boot=n, seed=seed)
+            rows.append(dict(model=f'{model}: quotient image at the photo\'s resolution', reference='its relit crop, upsampled',
+                             metric=f"native {k} ({np.mean([x for x, _ in both]):.3f} vs {np.mean([y for _, y in both]):.3f})",
+                             diff=round(d, 3), ci_low=round(lo, 3), ci_high=round(hi, 3), verdict=change((d, lo, hi), lower='worse', higher='better')))
+    return rows
 
 # %% ../nbs/30b_yale_metrics.ipynb #4ee6ca23
 def consistency(normal, albedo, mask) -> dict:

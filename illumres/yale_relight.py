@@ -11,21 +11,15 @@ from __future__ import annotations
 import copy, json, math, sys, time
 from pathlib import Path
 import torch
-from .core import atomic_write, write_csv
-from .yale_data import subject_canvas, model_input, grid_average, parse_subjects
+from .core import atomic_write
+from .yale_data import subject_canvas, model_input, grid_average
 from .yale_metrics import target_light, source_index, relight_pairs, eval_decomposition, yale_table, yale_markdown, paired_rows
 from .relight_residue import RelightNet
 from .relight_train import base_outputs, masked_l1, save_relight, pair_index, pair_batch, relight_loss, _faces
 from .decompose import get_model, decompose
 from .learner import load_model, shipped_weights
 from .yale import load_subjects, _resolve_peers, _dpr_scores
-from .yale_metrics import gain_fit, _take
-from .metrics import psnr, ssim
-from .interp import relight, relight_shading
-from .ratio import PhotoRelighter, crop_to_photo
-import torch.nn.functional as F
-import numpy as np
-from .stats import paired_ci, change
+from .yale_metrics import native_relight, native_rows
 
 # %% auto #0
 __all__ = ['SYNTH_HEAD', 'synthetic_head', 'yale_pairs_data', 'subject_pairs', 'yale_batch', 'yale_loss', 'train_yale_head',
@@ -115,30 +109,9 @@ def train_yale_head(model:RelightNet, data:list, which, epochs:int=6, pairs_per_
 
 # %% ../nbs/30d_yale_relight.ipynb #56d42f95
 def native_scores(model, c:dict, s:dict, ps:dict, size:int=64, strength:float=1., old:str='model') -> dict:
-    """Relighting at Yale's native resolution of subject `s` (`read_subject`, photometric stereo `ps`, framed as canvas
-    `c` by `subject_canvas`): PSNR and SSIM (means over the benchmark's pairs) of the quotient image (`ratio_*`,
-    `PhotoRelighter` with `old`) and of the 64 px relit crop upsampled into the photo (`crop_*`)."""
-    if c['protocol'] == 'stripes': raise ValueError("native_scores: the stripes framing replicates the photo's border: use photo or square")
+    "`illumres.yale_metrics.native_relight` of `model`'s decomposition of subject `s`'s benchmark sources (framed as canvas `c`)."
     src, pairs = source_index(c), relight_pairs(c)
-    d = decompose(model, model_input(c, size)[src])
-    n = d['normal'].shape[-1]
-    cm = (F.interpolate(c['canvas_mask'], size=(n, n), mode='area') > 0.5).float()      # the scored region, in the crop
-    H, W = s['imgs'].shape[-2:]
-    framing = c['framing'] if c['protocol'] != 'square' else None
-    M = c['affine']                                                     # photo -> canvas; the crop's framing in photo px:
-    if framing is None: framing = ((128 - M[0, 2]), (128 - M[1, 2]), 256 / 1.5, 0.)
-    region = (crop_to_photo(cm, framing, (0, 0, W, H), (H, W)) > 0.5) & ps['mask'][None, None]
-    pos, out = {k: i for i, k in enumerate(src)}, {k: [] for k in ('ratio_psnr', 'ratio_ssim', 'crop_psnr', 'crop_ssim')}
-    for si, ti in pairs.tolist():
-        di = dict(_take(d, torch.tensor([pos[si]])), mask=cm)
-        L = target_light(di['light'], c['dirs'][ti][None])
-        gt, m = s['imgs'][ti][None, None], region.float()
-        imgs = dict(ratio=PhotoRelighter(s['imgs'][si][None, None], di, framing, tone='linear', old=old)(relight_shading(di, L, strength)),
-                    crop=crop_to_photo(relight(di, L, strength).mean(1, keepdim=True), framing, (0, 0, W, H), (H, W)))
-        for k, img in imgs.items():
-            p = gain_fit(img, gt, m)
-            out[f'{k}_psnr'].append(psnr(p, gt, m).item()); out[f'{k}_ssim'].append(ssim(p, gt, m).item())
-    return {f'native_{k}': sum(v) / len(v) for k, v in out.items()}
+    return native_relight(decompose(model, model_input(c, size)[src]), c, s, ps, src, pairs, strength, old)
 
 # %% ../nbs/30d_yale_relight.ipynb #a5f68553
 def fold_of(n:int, folds:int) -> list[int]:
@@ -217,12 +190,7 @@ def yale_relight_markdown(res:dict, n:int=2000) -> str:
          + paired_rows(sc, 'relight_residue (Yale folds, residue off)', n, models=['relight_residue (Yale folds)']) \
          + paired_rows(sc, 'DPR (peer)', n, models=['relight_residue (Yale folds)'])
     rows = [r for r in pr if r['metric'] in ('relight_psnr', 'relight_shadow_mae')]
-    for m, ms in sc.items():                                         # the photo's resolution: the quotient image against the upsampled crop
-        if 'native_ratio_psnr' not in ms: continue
-        for k, better in (('psnr', 'higher'), ('ssim', 'higher')):
-            d, lo, hi = paired_ci(ms[f'native_ratio_{k}'], ms[f'native_crop_{k}'], n_boot=n)
-            rows.append(dict(model=f'{m}, quotient image at 168x192', reference='its 64 px crop upsampled', metric=f'native {k} ({np.mean(ms[f"native_ratio_{k}"]):.3f} vs {np.mean(ms[f"native_crop_{k}"]):.3f})',
-                             diff=round(d, 3), ci_low=round(lo, 3), ci_high=round(hi, 3), verdict=change((d, lo, hi), lower='worse', higher='better')))
+    rows += native_rows(sc, n)                                        # the photo's resolution: the quotient image against the upsampled crop
     head = '| model | against | metric | difference [95 % interval] | verdict |\n|---|---|---|---|---|'
     return md_ + '\n\n' + head + '\n' + '\n'.join(f"| {r['model']} | {r['reference']} | {r['metric']} | {r['diff']} [{r['ci_low']}, {r['ci_high']}] | {r['verdict']} |" for r in rows)
 
