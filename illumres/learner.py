@@ -304,8 +304,11 @@ def load_model(path, device='cpu'):
     args = json.loads(a.read_text())
     model = build_model(args.get('method', 'sfsnet'), args.get('width', 1.0), args.get('size') or 64, freeze_base=args.get('freeze_base', True),
                         coarse=args.get('coarse', 1))
-    load_weights(model, load_checkpoint(f, device, fix=f'train it again or copy it anew'), f,
-                 f"the {args.get('method', 'sfsnet')} model of width {args.get('width', 1.0)} that {a} describes")
+    state = load_checkpoint(f, device, fix=f'train it again or copy it anew')
+    if args.get('base_weights'):                                        # a head alone: its frozen base is shipped weights
+        b = shipped_weights(args['base_weights'], args.get('size') or 64)/'model.pt'
+        state = {**{f'base.{k}': v for k, v in load_checkpoint(b, device, fix='reinstall illumres').items()}, **state}
+    load_weights(model, state, f, f"the {args.get('method', 'sfsnet')} model of width {args.get('width', 1.0)} that {a} describes")
     model.train_size = args.get('size')                                 # the crop size it was trained on
     model.train_args = args                                             # the run's settings (data framing, shapes, ...)
     return model.to(device).eval()

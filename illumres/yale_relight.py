@@ -30,11 +30,9 @@ SYNTH_HEAD = 'relight_residue_synth'      # the head trained on synthetic pairs 
 
 def synthetic_head() -> RelightNet:
     """The `relight_residue` head trained on synthetic pairs alone (`28a_relight_train`; `weights/relight_residue_synth`,
-    the head's weights only) on the shipped `shading_residue`: the start of every Yale head, so that a fold's head has
+    the head's weights only, on the shipped base) on the shipped `shading_residue`: the start of every Yale head, so that a fold's head has
     seen no Yale subject (the shipped `relight_residue` has seen subjects 1-10)."""
-    net = RelightNet(copy.deepcopy(get_model(None, method='shading_residue')), cond='concat')
-    net.head.load_state_dict(torch.load(shipped_weights(SYNTH_HEAD)/'head.pt', weights_only=True))
-    return net.eval()
+    return load_model(shipped_weights(SYNTH_HEAD))
 
 def yale_pairs_data(subjects:list, base:RelightNet, protocol:str='photo', size:int|None=None) -> list[dict]:
     """Per subject of `subjects` (`load_subjects`): its canvas `c` (`subject_canvas`), the base's outputs for every photo
@@ -162,7 +160,7 @@ def yale_folds(root, subjects='1-10', folds:int=5, out=None, protocol:str='photo
             t1 = time.time()
             losses[k] = train_yale_head(net, data, train, epochs, pairs_per_epoch, lr, bs, seed + k, progress=progress, synth=synth, synth_cache=scache)
             if progress: print(f"fold {k + 1}/{folds} (held out: {', '.join(names[i] for i in test)}): trained in {time.time() - t1:.0f} s", file=sys.stderr)
-            if run is not None: save_relight(net, run, yale_subjects=[names[i] for i in train], epochs=epochs, pairs_per_epoch=pairs_per_epoch, synth_faces=synth_faces)
+            if run is not None: save_relight(net, run, 'shading_residue', yale_subjects=[names[i] for i in train], epochs=epochs, pairs_per_epoch=pairs_per_epoch, synth_faces=synth_faces)
         for i in test:
             c = data[i]['c']
             per_subject[i] = {'sfsnet': _scores(sfs, c, size), 'relight_residue (synthetic pairs)': _scores(shipped, c, size),
@@ -205,5 +203,5 @@ def yale_head(root, subjects='1-10', out='yale_head', protocol:str='photo', epoc
     synth, scache = _synth(net, synth_faces, net.size or 64, seed)
     torch.manual_seed(seed)
     hist = train_yale_head(net, data, range(len(data)), epochs, pairs_per_epoch, lr, bs, seed, progress=progress, synth=synth, synth_cache=scache)
-    return save_relight(net, out, yale_subjects=[x['s']['subject'] for x in subs], yale_protocol=protocol, epochs=epochs, synth_faces=synth_faces,
+    return save_relight(net, out, 'shading_residue', yale_subjects=[x['s']['subject'] for x in subs], yale_protocol=protocol, epochs=epochs, synth_faces=synth_faces,
                         pairs_per_epoch=pairs_per_epoch, lr=lr, losses=[round(h, 5) for h in hist])
