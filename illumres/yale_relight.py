@@ -19,11 +19,11 @@ from .relight_train import base_outputs, masked_l1, save_relight, pair_index, pa
 from .decompose import get_model, decompose
 from .learner import load_model, shipped_weights
 from .yale import load_subjects, _resolve_peers, _dpr_scores
-from .yale_metrics import native_relight, native_rows
+from .yale_metrics import native_relight, native_rows, NATIVE
 
 # %% auto #0
 __all__ = ['SYNTH_HEAD', 'synthetic_head', 'yale_pairs_data', 'subject_pairs', 'yale_batch', 'yale_loss', 'train_yale_head',
-           'native_scores', 'fold_of', 'yale_folds', 'yale_relight_markdown', 'yale_head']
+           'fold_of', 'yale_folds', 'yale_relight_markdown', 'yale_head']
 
 # %% ../nbs/30d_yale_relight.ipynb #4387151d
 SYNTH_HEAD = 'relight_residue_synth'      # the head trained on synthetic pairs alone: where every Yale head starts
@@ -105,12 +105,6 @@ def train_yale_head(model:RelightNet, data:list, which, epochs:int=6, pairs_per_
     model.eval()
     return hist
 
-# %% ../nbs/30d_yale_relight.ipynb #56d42f95
-def native_scores(model, c:dict, s:dict, ps:dict, size:int=64, strength:float=1., old:str='model') -> dict:
-    "`illumres.yale_metrics.native_relight` of `model`'s decomposition of subject `s`'s benchmark sources (framed as canvas `c`)."
-    src, pairs = source_index(c), relight_pairs(c)
-    return native_relight(decompose(model, model_input(c, size)[src]), c, s, ps, src, pairs, strength, old)
-
 # %% ../nbs/30d_yale_relight.ipynb #a5f68553
 def fold_of(n:int, folds:int) -> list[int]:
     "The fold (0..folds-1) of each of `n` subjects, dealt round-robin."
@@ -123,9 +117,13 @@ def _synth(base, n:int, size:int, seed:int):
     faces = _faces(n, 4, size, seed, 'train')
     return faces, base_outputs(base, faces)
 
-def _scores(model, c, size, strength=1.) -> dict:
+def _scores(model, c, size, x=None) -> tuple[dict, dict]:
+    "The benchmark's scores of `model` on subject canvas `c` and those with its residue off, from one decomposition; with subject `x` (`load_subjects`), `native_relight` too."
     src, pairs = source_index(c), relight_pairs(c)
-    return eval_decomposition(decompose(model, model_input(c, size)[src]), c, src, pairs, strength)
+    d = decompose(model, model_input(c, size)[src])
+    r = eval_decomposition(d, c, src, pairs)
+    if x is not None: r.update(native_relight(d, c, x['s'], x['ps'], src, pairs))
+    return r, {k: v for k, v in eval_decomposition(d, c, src, pairs, 0.).items() if k.startswith('relight')}
 
 def yale_folds(root, subjects='1-10', folds:int=5, out=None, protocol:str='photo', epochs:int=6, pairs_per_epoch:int=3000,
                lr:float=1e-3, bs:int=32, seed:int=0, cache=None, threads:int|None=None, progress:bool=True, synth_faces:int=0,
@@ -163,12 +161,11 @@ def yale_folds(root, subjects='1-10', folds:int=5, out=None, protocol:str='photo
             if run is not None: save_relight(net, run, 'shading_residue', yale_subjects=[names[i] for i in train], epochs=epochs, pairs_per_epoch=pairs_per_epoch, synth_faces=synth_faces)
         for i in test:
             c = data[i]['c']
-            per_subject[i] = {'sfsnet': _scores(sfs, c, size), 'relight_residue (synthetic pairs)': _scores(shipped, c, size),
-                              'relight_residue (Yale folds)': _scores(net, c, size),
-                              'relight_residue (Yale folds, residue off)': {k_: v for k_, v in _scores(net, c, size, 0.).items() if k_.startswith('relight')}}
+            x = subs[i] if native else None
+            head, off = _scores(net, c, size, x)
+            per_subject[i] = {'sfsnet': _scores(sfs, c, size, x)[0], 'relight_residue (synthetic pairs)': _scores(shipped, c, size)[0],
+                              'relight_residue (Yale folds)': head, 'relight_residue (Yale folds, residue off)': off}
             if dnet is not None: per_subject[i]['DPR (peer)'] = _dpr_scores(dnet, c, source_index(c), relight_pairs(c))
-            if native:
-                for name, m in (('sfsnet', sfs), ('relight_residue (Yale folds)', net)): per_subject[i][name].update(native_scores(m, c, subs[i]['s'], subs[i]['ps'], size))
     for r in per_subject:
         for name, v in r.items(): add(name, v)
     res = dict(subjects=names, folds=fold, scores=scores, losses=losses, epochs=epochs, pairs_per_epoch=pairs_per_epoch, lr=lr, synth_faces=synth_faces,
