@@ -23,9 +23,9 @@ from .interp import (relight, relight_shading, relative_light, interp_lights, li
     MAX_STEPS, MAX_SIDE, _item, _is_light, _check_number, _check_scale, _check_strip)
 
 # %% auto #0
-__all__ = ['OLD_SHADING', 'FLOOR', 'MAX_RATIO', 'GUIDE', 'UPSAMPLE', 'FEATHER', 'TONES', 'LUMA', 'BUNDLED_PHOTOS',
+__all__ = ['OLD_SHADING', 'OLD_CHOICES', 'FLOOR', 'MAX_RATIO', 'GUIDE', 'UPSAMPLE', 'FEATHER', 'TONES', 'LUMA', 'BUNDLED_PHOTOS',
            'FIGURE_LIGHTS', 'crop_framing', 'crop_to_photo', 'face_window', 'total_shading', 'old_shading',
-           'shading_ratio', 'guided_upsample', 'extend', 'feather_alpha', 'PhotoRelighter', 'ratio_relight',
+           'shading_ratio', 'guided_upsample', 'extend', 'feather_alpha', 'PhotoRelighter', 'auto_old', 'ratio_relight',
            'detail_energy', 'detail_kept', 'shrink', 'load_photo', 'decompose_photo', 'photo_relighter', 'relit_photo',
            'ratio_figure', 'relight_photo', 'interpolate_files', 'bench_relight', 'relight_table']
 
@@ -71,7 +71,8 @@ def face_window(mask, framing, shape, margin:float=2.) -> tuple|None:
     return (x0, y0, x1, y1) if x1 > x0 and y1 > y0 else None
 
 # %% ../nbs/09b_ratio.ipynb #53993e7a
-OLD_SHADING = ('model', 'shadowed', 'photo')
+OLD_SHADING = ('model', 'shadowed', 'photo', 'detail')
+OLD_CHOICES = OLD_SHADING + ('auto',)
 FLOOR, MAX_RATIO = 0.1, 16.
 
 def total_shading(d:dict) -> torch.Tensor:
@@ -86,8 +87,10 @@ def _median(x, mask) -> torch.Tensor:
 
 def old_shading(d:dict, how:str='model', tone:str='srgb', albedo_min:float=0.05) -> torch.Tensor:
     """The photo's estimated total shading `(B,3,n,n)` for the ratio: `how` 'model' (`total_shading(d)`), 'photo'
-    (the crop `d['face']` made linear, over the albedo floored at `albedo_min`) or 'shadowed' (the model's, lowered
-    where the photo is darker than the model's reconstruction, their ratio taken relative to its median over `d['mask']`)."""
+    (the crop `d['face']` made linear, over the albedo floored at `albedo_min`), 'detail' ('photo' times one gain per
+    channel that brings it to the model's shading: the median of their ratio over `d['mask']`) or 'shadowed' (the
+    model's, lowered where the photo is darker than the model's reconstruction, their ratio taken relative to its
+    median over `d['mask']`)."""
     if how not in OLD_SHADING: raise ValueError(f"old: expected one of {', '.join(OLD_SHADING)}, got {how!r}")
     S = total_shading(d)
     if how == 'model': return S
@@ -95,6 +98,7 @@ def old_shading(d:dict, how:str='model', tone:str='srgb', albedo_min:float=0.05)
     face = srgb_decode(face) if tone == 'srgb' else face.clamp(0, 1)
     P = face.expand_as(S) / d['albedo'].clamp_min(albedo_min)                 # grey crops: one channel for all three
     if how == 'photo': return P
+    if how == 'detail': return P * _median(S / P.clamp_min(1e-6), d['mask']).clamp_min(1e-6)
     e = P / S.clamp_min(1e-6)
     k = _median(e, d['mask']).clamp_min(1e-6)
     return S * (e / k).clamp_max(1.)
@@ -161,7 +165,7 @@ class PhotoRelighter:
                  d:dict,                   # decomposition of the crop(s) of `photo` at `framing` (B or 1 items): mask, shading(s), face, albedo
                  framing,                  # `(cx, cy, w, angle)`: the crop's centre and face-box width in photo px, its turn in degrees
                  tone:str='srgb',          # the photo's values: 'srgb' (decoded, multiplied, encoded) or 'linear'
-                 old:str='model',          # the photo's estimated shading (`old_shading`): 'model', 'shadowed' or 'photo'
+                 old:str='auto',           # the photo's estimated shading (`old_shading`): 'model', 'shadowed', 'photo', 'detail'; 'auto': `auto_old(d)`
                  upsample:str='bilinear',  # 'bilinear' or 'guided' (`guided_upsample`, `GUIDE`)
                  feather:float=FEATHER,    # blend ramp inside the face edge, in face-box widths (0: a hard edge)
                  floor:float=FLOOR,        # the old shading is floored at this fraction of its median
@@ -175,9 +179,11 @@ class PhotoRelighter:
         if not (math.isfinite(feather) and feather >= 0): raise ValueError(f"feather: expected a number >= 0, got {feather}")
         self.framing, self.tone, self.upsample, self.floor, self.max_ratio = _check_framing(framing), tone, upsample, floor, max_ratio
         self.guide = {**GUIDE, **(guide or {})}
+        if old not in OLD_CHOICES: raise ValueError(f"old: expected one of {', '.join(OLD_CHOICES)}, got {old!r}")
+        self.how = auto_old(d) if old == 'auto' else old
         self.d, self.photo = d, photo
         self.mask = (d['mask'] if mask is None else mask).to(photo)
-        self.old = old_shading(d, old, tone).to(photo)
+        self.old = old_shading(d, self.how, tone).to(photo)
         n, B = self.old.shape[-1], max(dims['B'], len(self.old))
         check_shape(self.mask, 'mask', (B, 1, n, n), (1, 1, n, n))
         if dims['B'] not in (1, B): raise ValueError(f"photo: expected 1 or {B} photos for {B} decompositions, got {dims['B']}")
@@ -193,6 +199,14 @@ class PhotoRelighter:
         self.log_luma_low = F.interpolate(self.log_luma, size=self.low, mode='area')
         inside = crop_to_photo(self.mask, framing, self.win, self.shape) > 0.5
         self.alpha = feather_alpha(inside, feather * self.framing[2]).to(photo)
+        if self.how == 'detail':                                              # the photo over its smooth part, in the model's units
+            low = self._up(self.d['albedo'].to(photo) * self.old)             # the old image: the crop scaled to the model's reconstruction
+            lin = self.lin.clamp_min(1 / 255).log()
+            self.detail = (lin - (low if lin.shape[1] == 3 else low.mean(1, keepdim=True))).clamp(-math.log(max_ratio), math.log(max_ratio))
+
+    def _up(self, x) -> torch.Tensor:
+        "The log of crop-frame maps `x (B,C,n,n)` (floored at 1e-3), extended beyond the face and sampled at the photo's face window, bilinear."
+        return crop_to_photo(extend(x.clamp_min(1e-3).log(), self.mask > 0.5), self.framing, self.win, self.shape)
 
     def ratio(self, shading) -> torch.Tensor:
         "The ratio `(B,3,n,n)` at the crop's size of the new total shading (a tensor, or a function of `d` giving it) to the old."
@@ -201,6 +215,7 @@ class PhotoRelighter:
 
     def photo_ratio(self, shading) -> torch.Tensor:
         "The ratio in the photo's face window `(B,C,h,w)` (C: the photo's channels), upsampled."
+        if self.how == 'detail': return self._detail_relit(shading) / self.lin.clamp_min(1 / 255)
         r = self.ratio(shading)
         if self.photo.shape[1] == 1: r = r.mean(1, keepdim=True)
         lr = extend(r.log(), self.mask > 0.5)                                 # what lies outside the face does not bleed in
@@ -208,16 +223,27 @@ class PhotoRelighter:
         lr = crop_to_photo(lr, self.framing, self.win, self.low)
         return guided_upsample(self.log_luma, lr, self.guide['radius'], self.guide['eps'], self.log_luma_low).exp()
 
+    def _detail_relit(self, shading) -> torch.Tensor:
+        "'detail': the relit crop upsampled, times the photo's detail (the photo over its smooth part): linear `(B,C,h,w)`."
+        new = shading(self.d) if callable(shading) else shading
+        lr = self._up(self.d['albedo'].to(self.old) * new.to(self.old))
+        if self.photo.shape[1] == 1: lr = lr.mean(1, keepdim=True)
+        return (lr + self.detail).exp()
+
     def __call__(self, shading) -> torch.Tensor:
         "The relit photo(s) `(B,C,H,W)` under the new total shading `(B|1,3,n,n)` (or a function of `d` giving it)."
         if self.win is None: return self.photo.clone()
         x0, y0, x1, y1 = self.win
-        relit = self.lin * self.photo_ratio(shading)
+        relit = self._detail_relit(shading) if self.how == 'detail' else self.lin * self.photo_ratio(shading)
         relit = srgb_encode(relit) if self.tone == 'srgb' else relit.clamp(0, 1)
         win = self.photo[:, :, y0:y1, x0:x1]
         out = self.photo.expand(len(relit), -1, -1, -1).clone()
         out[:, :, y0:y1, x0:x1] = win + self.alpha * (relit - win)
         return out
+
+def auto_old(d:dict) -> str:
+    "The old shading `PhotoRelighter` takes for `old='auto'`: 'detail' for a decomposition with a residue for any light (`relight_net`), else 'model'."
+    return 'detail' if 'relight_net' in d else 'model'
 
 def ratio_relight(photo, d:dict, framing, shading, **kwargs) -> torch.Tensor:
     "`photo (B,C,H,W)|(C,H,W)` relit under the new total `shading` (`(B|1,3,n,n)` or a function of `d`) with the crop decomposition `d` at `framing`: `PhotoRelighter(photo, d, framing, **kwargs)(shading)`."

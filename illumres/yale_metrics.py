@@ -160,10 +160,11 @@ def eval_decomposition(d:dict, c:dict, src:list, pairs, strength:float=1., space
 # %% ../nbs/30b_yale_metrics.ipynb #846e22cd
 NATIVE = ('native_ratio_psnr', 'native_ratio_ssim', 'native_crop_psnr', 'native_crop_ssim')
 
-def native_relight(d:dict, c:dict, s:dict, ps:dict, src:list, pairs, strength:float=1., old:str='model') -> dict:
+def native_relight(d:dict, c:dict, s:dict, ps:dict, src:list, pairs, strength:float=1., old:str='auto') -> dict:
     """`NATIVE` scores (means over `pairs`) of decomposition `d` of the source photos `src` of subject `s` (`read_subject`,
-    photometric stereo `ps`, framed as canvas `c`, linear values): the quotient image (`PhotoRelighter`, `old`) at the
-    photo's resolution and the relit crop upsampled into the photo, against the target photos."""
+    photometric stereo `ps`, framed as canvas `c`, linear values): the quotient image (`PhotoRelighter`, `old`: its `auto_old` by default) at the
+    photo's resolution and the relit crop upsampled into the photo, against the target photos. The photo is relit whole (it is the
+    face region: no feathered blend into the source photo, which would keep the source's light at the edges)."""
     if c['protocol'] == 'stripes': raise ValueError("native_relight: the stripes framing replicates the photo's border: use photo or square")
     if c.get('tone', 'linear') != 'linear': raise ValueError("native_relight: scores the photos as the camera gave them: tone 'linear'")
     n = d['normal'].shape[-1]
@@ -177,7 +178,7 @@ def native_relight(d:dict, c:dict, s:dict, ps:dict, src:list, pairs, strength:fl
         di = dict(_take(d, torch.tensor([pos[si]])), mask=cm)
         L = target_light(di['light'], c['dirs'][ti][None])
         gt = s['imgs'][ti][None, None]
-        imgs = dict(ratio=PhotoRelighter(s['imgs'][si][None, None], di, framing, tone='linear', old=old)(relight_shading(di, L, strength)),
+        imgs = dict(ratio=PhotoRelighter(s['imgs'][si][None, None], di, framing, tone='linear', old=old, feather=0.)(relight_shading(di, L, strength)),
                     crop=crop_to_photo(relight(di, L, strength).mean(1, keepdim=True), framing, (0, 0, W, H), (H, W)))
         for k, img in imgs.items():
             p = gain_fit(img, gt, m)
