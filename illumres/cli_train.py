@@ -169,6 +169,8 @@ def eval(data:str=None,               # dataset folder(s), comma-separated (opti
 def reproduce(out:str='results',      # folder for the data, runs, tables and figures
               config:str='quick',     # quick (64 px, 2 epochs: a CPU), tiny (seconds: a smoke test) or full (the paper's 128 px, width 1: a GPU)
               photos:str=None,        # a folder of real photos to evaluate on (besides the bundled astronaut)
+              real:str=None,          # a real-face cache (`illumres real-faces`, at the config's size): its photos train every run instead of the synthetic wild photos, its held-out identities are scored (real_test)
+              real_share:float=0.5,   # with --real: the share of real photos among the training samples
               runs:str=None,          # only these runs, comma-separated (default: sfsnet and every residue method)
               seed:int=0,             # random seed (data; the first training seed)
               seeds:int=1):           # train every run with this many seeds (seed, seed+1, ...): seeds.md gives the spread
@@ -178,7 +180,7 @@ def reproduce(out:str='results',      # folder for the data, runs, tables and fi
     out = Path(out)
     _check_out(out, '--out', folder=True)
     on_interrupt(f'finished steps are kept in {out} (datasets, runs/*/last.pt, cached results); rerun the same command to resume')
-    run_all(out, config, seed, photos, runs.split(',') if runs else None, seeds=seeds)
+    run_all(out, config, seed, photos, runs=runs.split(',') if runs else None, seeds=seeds, real=real, real_share=real_share)
     print((out/'metrics.md').read_text())
     if seeds > 1: print((out/'seeds.md').read_text())
     t = json.loads((out/'timings.json').read_text())

@@ -353,7 +353,8 @@ def _files(ds) -> list:
 
 @torch.no_grad()
 def eval_samples(model, src, bs:int=32, progress:bool=False) -> dict:
-    "Per-face metrics `{key: (N,) array}` of `model` (None: the trivial baseline of each batch's means) on dataset folder `src`, with `identity` (N,)."
+    """Per-face metrics `{key: (N,) array}` of `model` (None: the trivial baseline of each batch's means) on dataset
+    folder `src` (or a dataset), with `identity` (N,): a dataset's own `groups()` where it has them (real photos)."""
     ds = face_datasets(src, keys=TRUTH_KEYS)
     dl = DataLoader(ds, bs=bs)
     if model is not None: out = evaluate_samples(model, dl, progress)
@@ -361,7 +362,7 @@ def eval_samples(model, src, bs:int=32, progress:bool=False) -> dict:
         res = [evaluate_batch(trivial_baseline(yb), yb, xb) for xb, yb in dl]
         out = {k: torch.cat([r[k].double().reshape(-1) for r in res]) for k in res[0]}
     out = {k: v.numpy() for k, v in out.items()}
-    out['identity'] = np.array([identity_of(f) for f in _files(ds)])
+    out['identity'] = np.array(ds.groups() if hasattr(ds, 'groups') else [identity_of(f) for f in _files(ds)])
     return out
 
 def eval_run(model, src, bs:int=32) -> dict:

@@ -187,4 +187,8 @@ class RealFaces(FaceDataset):
         return dict(face=torch.from_numpy(self.faces[i].astype(np.float32)).div_(255),
                     mask=torch.from_numpy(self.masks[i].astype(np.float32)), domain=torch.tensor(0.))
 
+    def groups(self) -> list[str]:
+        "The group of each face for intervals: `source/identity` for a person's photos, `source/file` for the others."
+        return [f"{r['source']}/{r['identity']}" if r.get('identity') else f"{r['source']}/{r['file']}" for r in self.records]
+
     def __repr__(self): return f'RealFaces({str(self.root)!r}, {self.split!r}): {len(self)} faces of {self.size} px'

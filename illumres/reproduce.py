@@ -19,20 +19,23 @@ from tqdm.auto import tqdm
 from .core import atomic_write, save_figure, write_csv
 from .show import show_grid, show_spheres
 from .sh import sample_lights, lerp_light, slerp_light, directional_light, ambient_light
-from .data import synthesize, find_faces, face_datasets, face_dataloaders, sibling, load_sample, read_png, write_png
+from .data import FaceDataset, synthesize, find_faces, face_datasets, face_dataloaders, sibling, load_sample, read_png, write_png
 from .photos import crop_faces, faces_in_photo
 from .residue import RESIDUE_METHODS, TRUTH_KEYS, method_phases
 from .gan import Phases, Snapshot
 from .learner import sfs_learner, load_model, shipped_weights, eval_samples, eval_run
 from .distributed import fit_run
+from .realstage import is_real_cache, mix_real
+from .realfaces import RealFaces, MANIFEST
 from .generalization import heldout_sets, write_generalization
 from .metrics import shading_target
 from .stats import bootstrap_ci, paired_ci, change, fmt_ci, ci_figure, NO_CHANGE
 
 # %% auto #0
-__all__ = ['CONFIGS', 'RUNS', 'CI_METRICS', 'TABLE_COLS', 'SEED_FILES', 'COMPARE', 'as_photos', 'real_photos', 'make_data',
-           'train_run', 'compare_figure', 'method_grid', 'quick_data', 'quick_run', 'quick_faces', 'drop_stale',
-           'runs_dir', 'summary_row', 'compare_rows', 'reproduce', 'verdict', 'write_tables', 'write_seed_tables']
+__all__ = ['CONFIGS', 'REAL_SHARE', 'RUNS', 'CI_METRICS', 'TABLE_COLS', 'SEED_FILES', 'COMPARE', 'as_photos', 'real_photos',
+           'make_data', 'train_run', 'compare_figure', 'method_grid', 'quick_data', 'quick_run', 'quick_faces',
+           'drop_stale', 'runs_dir', 'summary_row', 'compare_rows', 'reproduce', 'verdict', 'write_tables',
+           'write_seed_tables']
 
 # %% ../nbs/12_reproduce.ipynb #1ba14583
 CONFIGS = {   # tiny and quick keep to procedural heads: the 64 px weights the quick runs start from learnt those
@@ -44,6 +47,7 @@ CONFIGS = {   # tiny and quick keep to procedural heads: the 64 px weights the q
     'full': dict(shapes='mix', size=128, width=1.0, n_train=50000, n_photos=10000, n_val=1000, epochs=10, bs=16, lr=1e-3, sfsnet_epochs=15, workers=4, init=None,
                  camera='photo'),
 }
+REAL_SHARE = 0.5      # `reproduce(real=...)`: the share of real photos among the training samples, as SfSNet's real stage mixes them
 RUNS = {'sfsnet': ('sfsnet', None), **{m: (m, None) for m in RESIDUE_METHODS},
         'residue_albedo_gan_no_albedo': ('residue_albedo_gan', dict(w_albedo=0.))}   # run name -> (method, loss weights)
 
@@ -73,8 +77,11 @@ def real_photos(dst, size:int, photos=None) -> Path:
     crops.rename(dst); shutil.rmtree(tmp)
     return dst
 
-def make_data(out, cfg:dict, seed:int=0, photos=None) -> dict:
-    "The synthetic sets and real crops of config `cfg` under `out` (each made once): dict of folders."
+def make_data(out, cfg:dict, seed:int=0, photos=None, real=None) -> dict:
+    """The synthetic sets and real crops of config `cfg` under `out` (each made once): dict of folders; with `real`, a
+    real-face cache (`illumres real-faces`), its training photos (`real_train`) and held-out identities (`real_test`) too."""
+    if real is not None and not is_real_cache(real):
+        raise ValueError(f"{real}: not a real-face cache (no {MANIFEST}): build one with `illumres real-faces PHOTOS --out {real}`")
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     n, v, s, sh = cfg['n_train'], cfg['n_val'], cfg['size'], cfg.get('shapes', 'procedural')
     kw = dict(framing=cfg.get('framing', 'fill'))              # quick and tiny: the framing their published numbers were made with
@@ -84,17 +91,31 @@ def make_data(out, cfg:dict, seed:int=0, photos=None) -> dict:
              wild_val=synthesize(out/'wild_val', v, s, 'wild', seed + 3, sh, **kw).root)
     d['wild_photos'] = as_photos(d['wild_source'], out/'wild_photos')
     d['real'] = real_photos(out/'real', s, photos)
-    return {k: Path(p) for k, p in d.items()}
+    d = {k: Path(p) for k, p in d.items()}
+    if real is not None:
+        tr, te = RealFaces(real, 'train', TRUTH_KEYS), RealFaces(real, 'test', TRUTH_KEYS)
+        if tr.size != s: raise ValueError(f"{real}: its crops are {tr.size} px, the {s} px config needs {s} px crops: build the cache with --size {s}")
+        if not len(tr) or not len(te): raise ValueError(f"{real}: no {'training' if not len(tr) else 'test'} faces: build it from more photos")
+        d.update(real_train=tr, real_test=te)
+    return d
 
 # %% ../nbs/12_reproduce.ipynb #c4bdbb11
 def train_run(name:str, folder, data:dict, cfg:dict, init=None, seed:int=0, progress:bool=True) -> Path:
     "Train run `name` of `RUNS` (from the SfSNet at `init`) into `folder`; its `model.pt` (kept if it exists)."
     folder = Path(folder); f = folder/'model.pt'
+    want = str(data['real_train'].root) if 'real_train' in data else None
+    if (folder/'args.json').exists() and json.loads((folder/'args.json').read_text()).get('real') != want:
+        raise ValueError(f"{folder}: trained with other photos ({json.loads((folder/'args.json').read_text()).get('real') or 'the synthetic wild photos'}): use another --out")
     if f.exists(): return f
     method, lw = RUNS[name]
-    return fit_run([data['sfs_train'], data['wild_photos']], data['sfs_val'], folder, method,
+    if 'real_train' in data:                      # the photos are real: a share of each batch (`illumres.realstage.mix_real`)
+        share = cfg.get('real_share', REAL_SHARE)
+        train = mix_real([FaceDataset(data['sfs_train'], TRUTH_KEYS), data['real_train']], share, seed)
+        extra = dict(data=[str(data['sfs_train'])], real=str(data['real_train'].root), real_share=share)
+    else: train, extra = [data['sfs_train'], data['wild_photos']], {}
+    return fit_run(train, data['sfs_val'], folder, method,
                    cfg['sfsnet_epochs'] if name == 'sfsnet' else cfg['epochs'], cfg['lr'], cfg['bs'], cfg['width'] or 1.0, cfg['size'],
-                   lw, init, workers=cfg['workers'], seed=seed, camera=cfg.get('camera'), args=dict(run=name), progress=progress)
+                   lw, init, workers=cfg['workers'], seed=seed, camera=cfg.get('camera'), args=dict(run=name, **extra), progress=progress)
 
 # %% ../nbs/12_reproduce.ipynb #dfcec097
 @torch.no_grad()
@@ -221,9 +242,10 @@ def _evaluate_runs(out, data, runs, k:int, progress:bool) -> dict:
     "Per-face metrics of every run of seed `k` (and, for k = 0, the trivial baseline) on the three test sets."
     models = {r: load_model(runs_dir(out, k)/r) for r in runs}
     samples = {}
-    for dom in tqdm(('sfs_val', 'wild_val', 'real'), desc='evaluate' + (f' (seed {k})' if k else ''), disable=not progress):
+    doms = ('sfs_val', 'wild_val', 'real') + (('real_test',) if 'real_test' in data else ())
+    for dom in tqdm(doms, desc='evaluate' + (f' (seed {k})' if k else ''), disable=not progress):
         for name, model in [('trivial', None), *models.items()]:
-            if name == 'trivial' and (dom == 'real' or k > 0): continue
+            if name == 'trivial' and (dom.startswith('real') or k > 0): continue
             cache = None if model is None else runs_dir(out, k)/name/f'eval_{dom}.npz'
             samples[(name, dom.replace('_val', ''))] = _samples(model, data[dom], cache)
     return models, samples
@@ -232,6 +254,8 @@ def reproduce(out='results',          # folder for the data, runs, tables and fi
               config:str='quick',     # a key of `CONFIGS`: 'quick' (a CPU), 'tiny' (a smoke test), 'full' (the paper's scale: a GPU)
               seed:int=0,             # seed of the data, and the first training seed
               photos=None,            # a folder of real photos to evaluate on, besides the bundled astronaut
+              real=None,              # a real-face cache (`illumres real-faces`): its photos replace the synthetic `wild` photos in training; its held-out identities are scored (`real_test`)
+              real_share:float=REAL_SHARE,  # with `real`: the share of real photos in the training samples
               runs=None,              # names of `RUNS` to train (default all; 'sfsnet' is always trained)
               progress:bool=True,     # progress bars
               seeds:int=1,            # train every run with seeds `seed`, `seed+1`, ...: `seeds.md` gives the spread
@@ -239,12 +263,12 @@ def reproduce(out='results',          # folder for the data, runs, tables and fi
     "Run the whole job of config `config` ('quick', 'full', 'tiny') into `out`, training every run with `seeds` seeds; the metric rows of the first."
     if config not in CONFIGS: raise ValueError(f"config: expected one of {', '.join(CONFIGS)}, got {config!r}")
     if seeds < 1: raise ValueError(f"seeds: expected at least 1 training seed, got {seeds}")
-    cfg, out = dict(CONFIGS[config]), Path(out)
+    cfg, out = dict(CONFIGS[config], real_share=real_share), Path(out)
     runs = list(runs or RUNS)
     if bad := [r for r in runs if r not in RUNS]: raise ValueError(f"runs: unknown {bad}; known: {', '.join(RUNS)}")
     if 'sfsnet' not in runs: runs = ['sfsnet', *runs]
     times, t0 = {}, time.perf_counter()
-    data = make_data(out/'data', cfg, seed, photos)
+    data = make_data(out/'data', cfg, seed, photos, real)
     times['data'] = time.perf_counter() - t0
     _light_figures(out, seed)
     init0 = shipped_weights(cfg['init']) if cfg['init'] else None
