@@ -111,10 +111,10 @@ def fold_of(n:int, folds:int) -> list[int]:
     if not 2 <= folds <= n: raise ValueError(f"folds: expected 2 to {n} (the number of subjects), got {folds}")
     return [i % folds for i in range(n)]
 
-def _synth(base, n:int, size:int, seed:int):
-    "`n` synthetic training faces under 4 lights (`illumres.relight_train`'s mix) and `base`'s outputs for them; (None, None) for `n` = 0."
+def _synth(base, n:int, size:int, seed:int, lights:int=4):
+    "`n` synthetic training faces under `lights` lights (`illumres.relight_train`'s mix) and `base`'s outputs for them; (None, None) for `n` = 0."
     if not n: return None, None
-    faces = _faces(n, 4, size, seed, 'train')
+    faces = _faces(n, lights, size, seed, 'train')
     return faces, base_outputs(base, faces)
 
 def _scores(model, c, size, x=None) -> tuple[dict, dict]:
@@ -127,7 +127,7 @@ def _scores(model, c, size, x=None) -> tuple[dict, dict]:
 
 def yale_folds(root, subjects='1-10', folds:int=5, out=None, protocol:str='photo', epochs:int=6, pairs_per_epoch:int=3000,
                lr:float=1e-3, bs:int=32, seed:int=0, cache=None, threads:int|None=None, progress:bool=True, synth_faces:int=0,
-               dpr='auto', native:bool=True, synth_weight:float=1.) -> dict:
+               dpr='auto', native:bool=True, synth_weight:float=1., synth_lights:int=4) -> dict:
     """Train the residue head on Yale B pairs of all subjects but one fold, score it on that fold's subjects; every fold.
     Returns per-subject scores `{model: {metric: [per subject]}}`, the subjects, the losses and the wall time; writes
     `out/yale_relight.json` and `out/yale_relight.md`."""
@@ -139,7 +139,7 @@ def yale_folds(root, subjects='1-10', folds:int=5, out=None, protocol:str='photo
     shipped = synthetic_head()
     size = shipped.size or 64
     data = yale_pairs_data(subs, shipped, protocol, size)
-    synth, scache = _synth(shipped, synth_faces, size, seed)
+    synth, scache = _synth(shipped, synth_faces, size, seed, synth_lights)
     sfs = get_model(None, method='sfsnet')
     dnet, _ = _resolve_peers(root, dpr, None, progress)            # DPR, the peer, on the same subjects ('auto': beside the data)
     names = [x['s']['subject'] for x in subs]
@@ -160,7 +160,7 @@ def yale_folds(root, subjects='1-10', folds:int=5, out=None, protocol:str='photo
                                         synth_weight=synth_weight)
             if progress: print(f"fold {k + 1}/{folds} (held out: {', '.join(names[i] for i in test)}): trained in {time.time() - t1:.0f} s", file=sys.stderr)
             if run is not None: save_relight(net, run, 'shading_residue', yale_subjects=[names[i] for i in train], epochs=epochs, pairs_per_epoch=pairs_per_epoch,
-                                             synth_faces=synth_faces, synth_weight=synth_weight)
+                                             synth_faces=synth_faces, synth_weight=synth_weight, synth_lights=synth_lights)
         for i in test:
             c = data[i]['c']
             x = subs[i] if native else None
@@ -171,7 +171,7 @@ def yale_folds(root, subjects='1-10', folds:int=5, out=None, protocol:str='photo
     for r in per_subject:
         for name, v in r.items(): add(name, v)
     res = dict(subjects=names, folds=fold, scores=scores, losses=losses, epochs=epochs, pairs_per_epoch=pairs_per_epoch, lr=lr, synth_faces=synth_faces,
-               synth_weight=synth_weight, protocol=protocol, seconds=time.time() - t0)
+               synth_weight=synth_weight, synth_lights=synth_lights, protocol=protocol, seconds=time.time() - t0)
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
         with atomic_write(out/'yale_relight.json') as t: t.write_text(json.dumps(res, indent=1))
@@ -193,16 +193,17 @@ def yale_relight_markdown(res:dict, n:int=2000) -> str:
 
 # %% ../nbs/30d_yale_relight.ipynb #3ed10e71
 def yale_head(root, subjects='1-10', out='yale_head', protocol:str='photo', epochs:int=6, pairs_per_epoch:int=3000, lr:float=1e-3,
-              bs:int=32, seed:int=0, cache=None, threads:int|None=None, progress:bool=True, synth_faces:int=0, synth_weight:float=1.) -> Path:
+              bs:int=32, seed:int=0, cache=None, threads:int|None=None, progress:bool=True, synth_faces:int=0, synth_weight:float=1.,
+              synth_lights:int=4) -> Path:
     "The shipped head fine-tuned on Yale B pairs of all `subjects` (and `synth_faces` synthetic faces, as in `yale_folds`), saved in run folder `out`; returns `out/model.pt`."
     if threads: torch.set_num_threads(threads)
     subs = load_subjects(root, subjects, cache, progress)
     net = synthetic_head()
     data = yale_pairs_data(subs, net, protocol)
-    synth, scache = _synth(net, synth_faces, net.size or 64, seed)
+    synth, scache = _synth(net, synth_faces, net.size or 64, seed, synth_lights)
     torch.manual_seed(seed)
     hist = train_yale_head(net, data, range(len(data)), epochs, pairs_per_epoch, lr, bs, seed, progress=progress, synth=synth, synth_cache=scache,
                            synth_weight=synth_weight)
     return save_relight(net, out, 'shading_residue', yale_subjects=[x['s']['subject'] for x in subs], yale_protocol=protocol, epochs=epochs, synth_faces=synth_faces,
-                        synth_weight=synth_weight,
+                        synth_weight=synth_weight, synth_lights=synth_lights,
                         pairs_per_epoch=pairs_per_epoch, lr=lr, losses=[round(h, 5) for h in hist])
