@@ -204,9 +204,9 @@ class PhotoRelighter:
             lin = self.lin.clamp_min(1 / 255).log()
             self.detail = (lin - (low if lin.shape[1] == 3 else low.mean(1, keepdim=True))).clamp(-math.log(max_ratio), math.log(max_ratio))
 
-    def _up(self, x) -> torch.Tensor:
-        "The log of crop-frame maps `x (B,C,n,n)` (floored at 1e-3), extended beyond the face and sampled at the photo's face window, bilinear."
-        return crop_to_photo(extend(x.clamp_min(1e-3).log(), self.mask > 0.5), self.framing, self.win, self.shape)
+    def _up(self, x, shape=None) -> torch.Tensor:
+        "The log of crop-frame maps `x (B,C,n,n)` (floored at 1e-3), extended beyond the face (what lies outside does not bleed in) and sampled bilinearly over the photo's face window at `shape` (default its pixels)."
+        return crop_to_photo(extend(x.clamp_min(1e-3).log(), self.mask > 0.5), self.framing, self.win, shape or self.shape)
 
     def ratio(self, shading) -> torch.Tensor:
         "The ratio `(B,3,n,n)` at the crop's size of the new total shading (a tensor, or a function of `d` giving it) to the old."
@@ -218,9 +218,8 @@ class PhotoRelighter:
         if self.how == 'detail': return self._detail_relit(shading) / self.lin.clamp_min(1 / 255)
         r = self.ratio(shading)
         if self.photo.shape[1] == 1: r = r.mean(1, keepdim=True)
-        lr = extend(r.log(), self.mask > 0.5)                                 # what lies outside the face does not bleed in
-        if self.upsample == 'bilinear': return crop_to_photo(lr, self.framing, self.win, self.shape).exp()
-        lr = crop_to_photo(lr, self.framing, self.win, self.low)
+        if self.upsample == 'bilinear': return self._up(r).exp()
+        lr = self._up(r, self.low)
         return guided_upsample(self.log_luma, lr, self.guide['radius'], self.guide['eps'], self.log_luma_low).exp()
 
     def _detail_relit(self, shading) -> torch.Tensor:

@@ -104,8 +104,8 @@ def train_run(name:str, folder, data:dict, cfg:dict, init=None, seed:int=0, prog
     "Train run `name` of `RUNS` (from the SfSNet at `init`) into `folder`; its `model.pt` (kept if it exists)."
     folder = Path(folder); f = folder/'model.pt'
     want = str(data['real_train'].root) if 'real_train' in data else None
-    if (folder/'args.json').exists() and json.loads((folder/'args.json').read_text()).get('real') != want:
-        raise ValueError(f"{folder}: trained with other photos ({json.loads((folder/'args.json').read_text()).get('real') or 'the synthetic wild photos'}): use another --out")
+    had = json.loads((folder/'args.json').read_text()).get('real') if (folder/'args.json').exists() else want
+    if had != want: raise ValueError(f"{folder}: trained with other photos ({had or 'the synthetic wild photos'}): use another --out")
     if f.exists(): return f
     method, lw = RUNS[name]
     if 'real_train' in data:                      # the photos are real: a share of each batch (`illumres.realstage.mix_real`)
