@@ -35,7 +35,8 @@ from .camera import camera_effects
 # %% auto #0
 __all__ = ['METHODS', 'cpu_bf16_native', 'AutoMixedPrecision', 'LossTerm', 'bare_model', 'WriteError', 'save_state', 'Checkpoint',
            'DataEpoch', 'load_checkpoint', 'load_weights', 'resume', 'shipped_weights', 'build_model', 'sfs_learner',
-           'save_weights', 'load_model', 'evaluate_samples', 'evaluate', 'with_refiner', 'eval_samples', 'eval_run']
+           'save_weights', 'load_model', 'evaluate_samples', 'evaluate', 'slim_run', 'with_refiner', 'eval_samples',
+           'eval_run']
 
 # %% ../nbs/07_learner.ipynb #5eaff574
 def cpu_bf16_native() -> bool:
@@ -328,6 +329,23 @@ def evaluate_samples(model, dl, progress:bool=False) -> dict:
 def evaluate(model, dl, progress:bool=False) -> dict:
     "Dataset means of the metrics of `evaluate_batch` for `model` over dataloader `dl` (NaN-skipping)."
     return {k: v.nanmean().item() for k, v in evaluate_samples(model, dl, progress).items()}
+
+# %% ../nbs/07_learner.ipynb #3017b096
+def slim_run(run, out, base:str='sfsnet') -> Path:
+    """Write run folder `run` (a model with a `base`) to `out` as the tensors that differ from the shipped `base` weights
+    plus an `args.json` naming them (`base_weights`); checked: `load_model(out)` equals `load_model(run)`. Returns `out/model.pt`."""
+    run, out = Path(run), Path(out)
+    model = load_model(run); args = dict(model.train_args)
+    sd = model.state_dict()
+    if not any(k.startswith('base.') for k in sd): raise ValueError(f"{run}: its {args.get('method', 'sfsnet')} model has no base to leave out: ship the run folder as it is")
+    b = load_checkpoint(shipped_weights(base, args.get('size') or 64)/'model.pt', fix='reinstall illumres')
+    keep = {k: v.clone() for k, v in sd.items() if not (k.startswith('base.') and k[5:] in b and torch.equal(b[k[5:]], v))}
+    out.mkdir(parents=True, exist_ok=True)
+    save_state(keep, out/'model.pt')
+    with atomic_write(out/'args.json') as t: t.write_text(json.dumps(dict(args, base_weights=base), indent=1, sort_keys=True))
+    again = load_model(out).state_dict()
+    if any(not torch.equal(again[k], v) for k, v in sd.items()): raise RuntimeError(f"{out}: the slim run does not rebuild {run}: ship the run folder as it is")
+    return out/'model.pt'
 
 # %% ../nbs/07_learner.ipynb #545ce260
 def with_refiner(run, coarse_run, out) -> Path:

@@ -75,13 +75,15 @@ class SfSLoss(nn.Module):
                  kind:str='l1',           # pixel loss: 'l1', 'smooth_l1' or 'mse'
                  kinds:dict|None=None,    # per-term pixel losses overriding `kind`, e.g. {'recon': 'mse'}
                  masked:bool=True,        # average over face pixels (else over all pixels)
-                 beta:float=1.):          # SmoothL1's threshold
+                 beta:float=1.,           # SmoothL1's threshold
+                 real_albedo_grad:float=1.): # share of the reconstruction's gradient that reaches the albedo of samples without truth (`domain < 1`): 0 holds it fixed there
         super().__init__()
         self.kinds = dict(kinds or {})
         for k in (kind, *self.kinds.values()):
             if k not in PIXEL_LOSSES: raise ValueError(f"kind: expected one of {', '.join(PIXEL_LOSSES)}, got {k!r}")
         self.weights = dict(normal=w_normal, albedo=w_albedo, light=w_light, recon=w_recon)
-        self.kind, self.masked, self.beta, self.terms = kind, masked, beta, {}
+        if not 0 <= real_albedo_grad <= 1: raise ValueError(f"real_albedo_grad: expected a share in [0, 1], got {real_albedo_grad:g}")
+        self.kind, self.masked, self.beta, self.terms, self.real_albedo_grad = kind, masked, beta, {}, real_albedo_grad
 
     def pixel_loss(self, pred, gt, mask, term:str|None=None):
         "The pixel loss of term `term`'s kind between `pred`, `gt (B,C,H,W)`, averaged over `mask (B,1,H,W)` -> scalar."
@@ -95,7 +97,7 @@ PIXEL_LOSSES = {'l1': masked_l1, 'smooth_l1': masked_smooth_l1, 'mse': masked_ms
 @patch
 def term(self:SfSLoss, name:str, out, target, face, mask, gt_mask, domain):
     "Unweighted term `name` (a scalar); `mask`, `gt_mask (B,1,H,W)` face pixels of all / GT samples, `domain (B,)`."
-    if name == 'recon': return self.pixel_loss(_get(out, 'recon', 'out'), face, mask, name)
+    if name == 'recon': return self.pixel_loss(self.recon(out, domain), face, mask, name)
     if name in ('normal', 'albedo'): return self.pixel_loss(_get(out, name, 'out'), _get(target, name, 'target'), gt_mask, name)
     if name == 'light':
         pred, gt = _get(out, 'light', 'out'), _get(target, 'light', 'target')
@@ -103,6 +105,17 @@ def term(self:SfSLoss, name:str, out, target, face, mask, gt_mask, domain):
         err = _up(torch.where(domain[:, None] > 0, pred - gt, 0)).square().mean(1)
         return (err * domain).sum() / batch_denominator(domain.sum()).clamp_min(torch.finfo(err.dtype).tiny)
     raise KeyError(f"SfSLoss: no term {name!r} (known: normal, albedo, light, recon; subclasses add more)")
+
+@patch
+def recon(self:SfSLoss, out, domain):
+    """`out['recon']`, with the gradient that reaches `out['albedo']` scaled by `real_albedo_grad` where `domain < 1` (the value
+    is unchanged: recon = albedo * shading_final, so the term subtracted is zero and only its gradient counts)."""
+    recon = _get(out, 'recon', 'out')
+    g = self.real_albedo_grad
+    if g == 1 or not (domain < 1).any(): return recon
+    a = _get(out, 'albedo', 'out')
+    real = (domain < 1).to(a.dtype)[:, None, None, None]
+    return recon - (1 - g) * real * (a - a.detach()) * _get(out, 'shading_final', 'out').detach()
 
 @patch
 def forward(self:SfSLoss, out, target, face=None):

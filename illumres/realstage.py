@@ -21,7 +21,7 @@ from .decompose import decompose
 
 # %% auto #0
 __all__ = ['PSEUDO_KEYS', 'is_real_cache', 'train_parts', 'mix_real', 'PseudoLabels', 'load_teacher', 'real_stage_callbacks',
-           'recon_psnr', 'heldout_recon']
+           'heldout_faces', 'recon_psnr', 'person_spread', 'heldout_table', 'heldout_markdown']
 
 # %% ../nbs/07c_realstage.ipynb #7a054cd0
 def is_real_cache(folder) -> bool:
@@ -92,28 +92,67 @@ def real_stage_callbacks(pseudo=None, weight:float=0.5, size:int=64) -> list:
 # %% ../nbs/07c_realstage.ipynb #80f8d96e
 def _group(r:dict) -> str: return f"{r['source']}/{r['identity']}" if r.get('identity') else f"{r['source']}/{r['file']}"
 
+def _mean_rgb(x, mask): return (x.clamp_min(0) * mask).sum((2, 3)) / mask.sum((2, 3)).clamp_min(1)
+
 @torch.no_grad()
-def recon_psnr(model, cache, split:str='test', bs:int=64, every:int=1) -> tuple[torch.Tensor, list]:
-    """Masked reconstruction PSNR `(N,)` of `model` (via `illumres.decompose.decompose`) on split `split` of real-face
-    cache `cache` (every `every`-th face: a quicker estimate), and each face's group (its person, else the photo)."""
+def heldout_faces(model, cache, split:str='test', bs:int=64, every:int=1) -> dict:
+    """Decompose split `split` of real-face cache `cache` (every `every`-th face: a quicker estimate) with `model` (via
+    `illumres.decompose.decompose`): per face its masked reconstruction PSNR `(N,)`, the mean colour inside the mask of
+    its albedo and of the photo `(N,3)`, its group (its person, else the photo) and its person (None without one)."""
     ds = RealFaces(cache, split)
     if not len(ds): raise ValueError(f"{cache}: its {split} split is empty: build the cache with a {split} share above 0")
-    idx, out = list(range(0, len(ds), every)), []
+    idx, out = list(range(0, len(ds), every)), dict(recon_psnr=[], albedo_rgb=[], photo_rgb=[])
     for k in range(0, len(idx), bs):
         items = [ds.load(i) for i in idx[k:k + bs]]
         face, mask = torch.stack([s['face'] for s in items]), torch.stack([s['mask'] for s in items])
         d = decompose(model, face, mask)
-        out.append(psnr(d['recon'].clamp(0, 1), face, mask))
-    return torch.cat(out), [_group(ds.records[i]) for i in idx]
+        out['recon_psnr'].append(psnr(d['recon'].clamp(0, 1), face, mask))
+        out['albedo_rgb'].append(_mean_rgb(d['albedo'].float(), mask)); out['photo_rgb'].append(_mean_rgb(face, mask))
+    out = {k: torch.cat(v) for k, v in out.items()}
+    rs = [ds.records[i] for i in idx]
+    return dict(out, group=[_group(r) for r in rs], person=[f"{r['source']}/{r['identity']}" if r.get('identity') else None for r in rs])
 
-def heldout_recon(models:dict, cache, split:str='test', every:int=1) -> list[dict]:
-    "Rows (model, recon_psnr, lo, hi, diff, diff_lo, diff_hi against the first model) for `models` `{name: model}` on `split` of `cache`."
+def recon_psnr(model, cache, split:str='test', bs:int=64, every:int=1) -> tuple[torch.Tensor, list]:
+    "Masked reconstruction PSNR `(N,)` of `model` on split `split` of `cache` and each face's group (see `heldout_faces`)."
+    f = heldout_faces(model, cache, split, bs, every)
+    return f['recon_psnr'], f['group']
+
+def person_spread(rgb, persons) -> tuple[torch.Tensor, list]:
+    """Per person with at least two photos: the standard deviation over their photos of the log mean brightness of
+    `rgb (N,3)` (a face's mean colour); `persons` N labels (None: no person). Returns `(P,)` spreads and the P persons."""
+    logb = torch.as_tensor(rgb, dtype=torch.float64).mean(1).clamp_min(1e-4).log()
+    if len(persons) != len(logb): raise ValueError(f"persons: expected {len(logb)} labels, got {len(persons)}")
+    names = [p for p in dict.fromkeys(persons) if p is not None and persons.count(p) >= 2]
+    return torch.stack([logb[[i for i, q in enumerate(persons) if q == p]].std() for p in names]) if names else logb.new_zeros(0), names
+
+def heldout_table(models:dict, cache, split:str='test', every:int=1) -> list[dict]:
+    """Rows for `models` `{name: model}` on split `split` of `cache`: reconstruction PSNR (`recon_psnr`, `lo`, `hi`; `diff`,
+    `diff_lo`, `diff_hi` against the first model) and albedo spread across a person's photos (`albedo_spread`, `spread_lo`,
+    `spread_hi`, `spread_diff`...; NaN without persons), then a row `photos (reference)` with the photos' own spread."""
     rows, first = [], None
     for name, m in models.items():
-        v, g = recon_psnr(m, cache, split, every=every)
-        row = dict(model=name, faces=len(v), groups=len(set(g)), recon_psnr=float(v.mean()))
+        f = heldout_faces(m, cache, split, every=every)
+        v, g = f['recon_psnr'], f['group']
+        sp, names = person_spread(f['albedo_rgb'], f['person'])
+        row = dict(model=name, faces=len(v), groups=len(set(g)), persons=len(names), recon_psnr=float(v.mean()))
         row['lo'], row['hi'] = bootstrap_ci(v, g)[1:]
-        if first is None: first = v
-        else: row['diff'], row['diff_lo'], row['diff_hi'] = paired_ci(v, first, g)
+        row['albedo_spread'], row['spread_lo'], row['spread_hi'] = bootstrap_ci(sp) if len(sp) else (math.nan,) * 3
+        if first is None: first, photo = (v, sp), f
+        else:
+            row['diff'], row['diff_lo'], row['diff_hi'] = paired_ci(v, first[0], g)
+            if len(sp): row['spread_diff'], row['spread_diff_lo'], row['spread_diff_hi'] = paired_ci(sp, first[1])
         rows.append(row)
-    return rows
+    sp = person_spread(photo['photo_rgb'], photo['person'])[0]
+    ref = dict(model='photos (reference)', faces=len(photo['group']), groups=len(set(photo['group'])), persons=len(sp))
+    ref['albedo_spread'], ref['spread_lo'], ref['spread_hi'] = bootstrap_ci(sp) if len(sp) else (math.nan,) * 3
+    return rows + [ref]
+
+def heldout_markdown(rows:list[dict]) -> str:
+    "A markdown table of `heldout_table` rows."
+    f = lambda r, k, d=2: '' if k not in r or math.isnan(r[k]) else f"{r[k]:+.{d}f} [{r[k + '_lo']:+.{d}f}, {r[k + '_hi']:+.{d}f}]"
+    out = ['| model | recon PSNR (dB) | vs first | albedo spread across a person | vs first |', '|---|---:|---:|---:|---:|']
+    for r in rows:
+        rp = f"{r['recon_psnr']:.2f} [{r['lo']:.2f}, {r['hi']:.2f}]" if 'recon_psnr' in r else ''
+        a = '' if math.isnan(r['albedo_spread']) else f"{r['albedo_spread']:.3f} [{r['spread_lo']:.3f}, {r['spread_hi']:.3f}]"
+        out.append(f"| {r['model']} | {rp} | {f(r, 'diff')} | {a} | {f(r, 'spread_diff', 3)} |")
+    return '\n'.join(out)
