@@ -27,9 +27,10 @@ from .synth import show_components, shape_params, view_params, build_shape, rend
 from .show import for_display
 
 # %% auto #0
-__all__ = ['DEFAULT_SIZE', 'shipped_sizes', 'default_model_dir', 'shipped_methods', 'get_model', 'model_size', 'is_grey',
-           'grey_where', 'decompose', 'show_decomposition', 'write_decomposition', 'decompose_photos', 'pseudo_label',
-           'asset_dir', 'bundled_faces', 'synthetic_face', 'load_face', 'decompose_face']
+__all__ = ['DEFAULT_SIZE', 'SYNTHETIC_SFSNET', 'shipped_sizes', 'default_model_dir', 'shipped_methods', 'get_model',
+           'synthetic_sfsnet', 'model_size', 'is_grey', 'grey_where', 'decompose', 'show_decomposition',
+           'write_decomposition', 'decompose_photos', 'pseudo_label', 'asset_dir', 'bundled_faces', 'synthetic_face',
+           'load_face', 'decompose_face']
 
 # %% ../nbs/07a_decompose.ipynb #2ce130f2
 DEFAULT_SIZE = 64    # the size of the shipped weights that decompose, relight, the app and eval use unless asked for another:
@@ -64,6 +65,13 @@ def get_model(model=None,              # a model (returned as is), a run folder 
         raise ValueError(f"method {method!r}: no weights ship with illumres (shipped: {', '.join(shipped_methods())}): "
                          f"train one with `illumres train --method {method} --out RUN`, then pass RUN as --checkpoint (model=RUN in Python)")
     return load_model(default_model_dir(method, size), device)
+
+SYNTHETIC_SFSNET = 'sfsnet_synth'     # the shipped SfSNet trained on synthetic faces alone: the default before its Yale stage
+
+def synthetic_sfsnet(device='cpu') -> torch.nn.Module:
+    """The shipped 64 px SfSNet trained on synthetic faces alone: where the default's Yale stage started
+    (`illumres.yale_stage`), and the SfSNet the Yale B benchmark scores on the subjects the default trained on."""
+    return load_model(shipped_weights(SYNTHETIC_SFSNET), device)
 
 def model_size(model, default:int=64) -> int:
     "The input size a model was trained at (from its run's args), else `default`."

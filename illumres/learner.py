@@ -34,9 +34,9 @@ from .camera import camera_effects
 
 # %% auto #0
 __all__ = ['METHODS', 'cpu_bf16_native', 'AutoMixedPrecision', 'LossTerm', 'bare_model', 'WriteError', 'save_state', 'Checkpoint',
-           'DataEpoch', 'load_checkpoint', 'load_weights', 'resume', 'shipped_weights', 'build_model', 'sfs_learner',
-           'save_weights', 'load_model', 'evaluate_samples', 'evaluate', 'slim_run', 'with_refiner', 'eval_samples',
-           'eval_run']
+           'DataEpoch', 'load_checkpoint', 'load_weights', 'resume', 'shipped_weights', 'build_model', 'init_args',
+           'sfs_learner', 'save_weights', 'load_model', 'evaluate_samples', 'evaluate', 'slim_run', 'with_refiner',
+           'eval_samples', 'eval_run']
 
 # %% ../nbs/07_learner.ipynb #5eaff574
 def cpu_bf16_native() -> bool:
@@ -249,6 +249,13 @@ def _splitter(model):
     crit = {id(p) for p in model.critic.parameters()} if hasattr(model, 'critic') else set()
     return [[p for p in model.parameters() if id(p) not in crit]]
 
+def init_args(init) -> dict:
+    """The `args.json` of the run a model starts from (`init`: run folder, `model.pt`, or 'default': the shipped SfSNet); {}
+    without one. Its `yale_subjects` go into the new run's: a model started from one that saw Yale B subjects has seen them."""
+    p = shipped_weights() if str(init) == 'default' else Path(init)
+    a = (p if p.is_dir() else p.parent)/'args.json'
+    return json.loads(a.read_text()) if a.exists() else {}
+
 def sfs_learner(dls,                     # `face_dataloaders`
                 method:str='sfsnet',     # `METHODS`: sfsnet, skipnet or a residue method
                 width:float=1.0,         # channel-width multiplier (1 = the paper; taken from `init` when given)
@@ -282,9 +289,10 @@ def sfs_learner(dls,                     # `face_dataloaders`
     else: losses = [SfSLoss(**lw)]
     terms = list(dict.fromkeys(t for l in losses for t, w in l.weights.items() if w))
     if mixed_precision: cbs.append(AutoMixedPrecision())
+    seen = {'yale_subjects': y} if init and (y := init_args(init).get('yale_subjects')) else {}   # what the start saw, this run has seen
     if ckpt: cbs.append(Checkpoint(ckpt, dict(method=method, width=width, size=size, loss_weights=loss_weights, kind=kind, wd=wd,
                                               init=str(init) if init else None, freeze_base=freeze_base, coarse=coarse,
-                                              camera=cam.preset if cam else 'none', camera_settings=cam.settings if cam else None, **(args or {}))))
+                                              camera=cam.preset if cam else 'none', camera_settings=cam.settings if cam else None, **seen, **(args or {}))))
     mets = [LossTerm(t) for t in terms] + list(sfs_metrics() if metrics is None else metrics)
     return Learner(dls, model, loss_func=losses[0], opt_func=Adam, metrics=mets, wd=wd, cbs=cbs, **kw)
 
@@ -330,7 +338,7 @@ def evaluate(model, dl, progress:bool=False) -> dict:
     "Dataset means of the metrics of `evaluate_batch` for `model` over dataloader `dl` (NaN-skipping)."
     return {k: v.nanmean().item() for k, v in evaluate_samples(model, dl, progress).items()}
 
-# %% ../nbs/07_learner.ipynb #3017b096
+# %% ../nbs/07_learner.ipynb #48302231
 def slim_run(run, out, base:str='sfsnet') -> Path:
     """Write run folder `run` (a model with a `base`) to `out` as the tensors that differ from the shipped `base` weights
     plus an `args.json` naming them (`base_weights`); checked: `load_model(out)` equals `load_model(run)`. Returns `out/model.pt`."""

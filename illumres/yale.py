@@ -19,7 +19,7 @@ from .interp import relight
 from .photos import IMAGE_EXTS, read_image, detect_faces, crop_face
 from .realfaces import split_of
 from .show import show_grid
-from .decompose import shipped_methods, shipped_sizes, get_model, model_size, decompose
+from .decompose import shipped_methods, shipped_sizes, get_model, model_size, decompose, synthetic_sfsnet, SYNTHETIC_SFSNET
 from .learner import METHODS
 from .yale_data import *
 from .yale_metrics import *
@@ -59,13 +59,15 @@ def load_subjects(root, subjects='1-10', cache=None, progress:bool=True) -> list
     return out
 
 def model_list(methods=None, checkpoints=None) -> list[tuple[str, object]]:
-    "[(name, loader)] of shipped `methods` and `checkpoints` (run folders or model.pt), checked before any work; default: every shipped model."
+    """[(name, loader)] of shipped `methods` and `checkpoints` (run folders or model.pt), checked before any work; default: every
+    shipped model, and `sfsnet_synth` (the SfSNet trained on synthetic faces alone: the default SfSNet trained on subjects 1-10)."""
     for m in methods or []:
-        if m not in METHODS: raise ValueError(f"--method: expected one of {', '.join(METHODS)}, got {m!r}")
+        if m == SYNTHETIC_SFSNET: continue
+        if m not in METHODS: raise ValueError(f"--method: expected one of {', '.join(METHODS)} or {SYNTHETIC_SFSNET}, got {m!r}")
         if m not in shipped_methods(): raise ValueError(f"--method {m}: no weights ship with illumres (shipped: {', '.join(shipped_methods())}): pass a run with --checkpoint")
-    if not methods and not checkpoints: methods = shipped_methods()
-    ms = [(m, lambda m=m: get_model(method=m)) for m in (methods or [])]
-    if not checkpoints: ms += [(f'{m}_128', lambda m=m: get_model(method=m, size=128)) for m in (methods or []) if 128 in shipped_sizes(m)]
+    if not methods and not checkpoints: methods = [n for m in shipped_methods() for n in ((m, SYNTHETIC_SFSNET) if m == 'sfsnet' else (m,))]
+    ms = [(m, synthetic_sfsnet if m == SYNTHETIC_SFSNET else lambda m=m: get_model(method=m)) for m in (methods or [])]
+    if not checkpoints: ms += [(f'{m}_128', lambda m=m: get_model(method=m, size=128)) for m in (methods or []) if m in METHODS and 128 in shipped_sizes(m)]
     for ck in checkpoints or []:
         p = Path(ck)
         if not p.exists(): raise FileNotFoundError(f"{p}: no such checkpoint: pass a run folder or its model.pt")
@@ -303,7 +305,8 @@ def bench_yale(root, subjects='1-10', methods=None, checkpoints=None, out='resul
     unscored = {m: [s for s, v in zip(names, ms['relight_psnr']) if math.isnan(v)] for m, ms in scores.items() if 'relight_psnr' in ms}
     for m, ss in unscored.items():
         if ss: md_ += f"\n\n{m} trained on {', '.join(ss)}: not scored on {'them' if len(ss) > 1 else 'it'} (its scores on subjects it never saw: `30d_yale_relight`'s folds)."
-    pr = paired_rows(scores, ref='sfsnet' if 'sfsnet' in scores else next(iter(m for m, _ in models), ''), n=n_boot, seed=seed)
+    scored = [m for m in ('sfsnet', SYNTHETIC_SFSNET) if any(not math.isnan(v) for v in scores.get(m, {}).get('normal_mean', []))]
+    pr = paired_rows(scores, ref=scored[0] if scored else next(iter(m for m, _ in models), ''), n=n_boot, seed=seed)   # SfSNet: the default, else the synthetic one
     if pr:
         write_csv(pr, out/'yale_paired.csv')
         md_ += f"\n\n**Paired against {pr[0]['reference']}** (mean per-subject difference [95 % bootstrap interval])\n\n" + _md_rows(pr)
@@ -341,7 +344,7 @@ def yale_cli(argv:list|None=None) -> int:
     p.add_argument('root', help='the CroppedYale folder (holds yaleB01/, ...)')
     p.add_argument('--subjects', default='1-10', help='subject numbers, e.g. 1-10 or 1,3,5-7')
     p.add_argument('--protocol', default='photo', help=f"framing: {', '.join(PROTOCOLS)} (default photo; square: the independent protocol of issue 22)")
-    p.add_argument('--method', action='append', default=[], help='a shipped method (repeatable); default: every shipped model')
+    p.add_argument('--method', action='append', default=[], help='a shipped method, or sfsnet_synth: the SfSNet trained on synthetic faces alone (repeatable); default: every shipped model and sfsnet_synth')
     p.add_argument('--checkpoint', action='append', default=[], help='a run folder or model.pt (repeatable)')
     p.add_argument('--out', default='results/yale', help='output folder')
     p.add_argument('--cache', default=None, help='photometric-stereo cache folder (default OUT/cache)')

@@ -16,7 +16,7 @@ from .yale_data import subject_canvas, model_input, grid_average
 from .yale_metrics import target_light, source_index, relight_pairs, eval_decomposition, yale_table, yale_markdown, paired_rows
 from .relight_residue import RelightNet
 from .relight_train import base_outputs, masked_l1, save_relight, pair_index, pair_batch, relight_loss, _faces
-from .decompose import get_model, decompose
+from .decompose import get_model, decompose, synthetic_sfsnet, SYNTHETIC_SFSNET
 from .learner import load_model, shipped_weights
 from .yale import load_subjects, _resolve_peers, _dpr_scores
 from .yale_metrics import native_relight, native_rows, NATIVE
@@ -140,7 +140,7 @@ def yale_folds(root, subjects='1-10', folds:int=5, out=None, protocol:str='photo
     size = shipped.size or 64
     data = yale_pairs_data(subs, shipped, protocol, size)
     synth, scache = _synth(shipped, synth_faces, size, seed, synth_lights)
-    sfs = get_model(None, method='sfsnet')
+    sfs = synthetic_sfsnet()                                       # the SfSNet no Yale subject trained (the default trained on 1-10)
     dnet, _ = _resolve_peers(root, dpr, None, progress)            # DPR, the peer, on the same subjects ('auto': beside the data)
     names = [x['s']['subject'] for x in subs]
     scores, losses = {}, {}
@@ -165,7 +165,7 @@ def yale_folds(root, subjects='1-10', folds:int=5, out=None, protocol:str='photo
             c = data[i]['c']
             x = subs[i] if native else None
             head, off = _scores(net, c, size, x)
-            per_subject[i] = {'sfsnet': _scores(sfs, c, size, x)[0], 'relight_residue (synthetic pairs)': _scores(shipped, c, size)[0],
+            per_subject[i] = {SYNTHETIC_SFSNET: _scores(sfs, c, size, x)[0], 'relight_residue (synthetic pairs)': _scores(shipped, c, size)[0],
                               'relight_residue (Yale folds)': head, 'relight_residue (Yale folds, residue off)': off}
             if dnet is not None: per_subject[i]['DPR (peer)'] = _dpr_scores(dnet, c, source_index(c), relight_pairs(c))
     for r in per_subject:
@@ -183,7 +183,7 @@ def yale_relight_markdown(res:dict, n:int=2000) -> str:
     sc = res['scores']
     md_ = yale_markdown(yale_table(sc, n), f"Yale B, subjects {', '.join(res['subjects'])}, {res['protocol']} framing, "
                         f"{max(res['folds']) + 1} folds by subject (every score from a head that never saw the subject)")
-    pr = paired_rows(sc, 'sfsnet', n) + paired_rows(sc, 'relight_residue (synthetic pairs)', n, models=['relight_residue (Yale folds)']) \
+    pr = paired_rows(sc, SYNTHETIC_SFSNET, n) + paired_rows(sc, 'relight_residue (synthetic pairs)', n, models=['relight_residue (Yale folds)']) \
          + paired_rows(sc, 'relight_residue (Yale folds, residue off)', n, models=['relight_residue (Yale folds)']) \
          + paired_rows(sc, 'DPR (peer)', n, models=['relight_residue (Yale folds)'])
     rows = [r for r in pr if r['metric'] in ('relight_psnr', 'relight_shadow_mae')]

@@ -131,7 +131,7 @@ def test_refused_in_one_line(tmp_path):
              (['synth', f'{t}/o', '--poses', '0'], 'illumres synth: --poses: expected a whole number >= 1, got 0'),
              (['synth', f'{t}/o', '--lights', '0'], 'illumres synth: --lights: expected a whole number >= 1, got 0'),
              (train + ['--bs', '0'], 'illumres train: --bs: expected at least 1, got 0'),
-             (train + ['--loss', 'w_albdo=0'], "illumres train: --loss: unknown weight 'w_albdo'; sfsnet knows beta, w_albedo, w_light, w_normal, w_recon"),
+             (train + ['--loss', 'w_albdo=0'], "illumres train: --loss: unknown weight 'w_albdo'; sfsnet knows beta, real_albedo_grad, w_albedo, w_light, w_normal, w_recon"),
              (['reproduce', '--out', f'{t}/o', '--seeds', '0'], 'illumres reproduce: --seeds: expected at least 1 training seed, got 0'),
              (['eval'], 'illumres eval: give a dataset folder, or --heldout for the generalization test')]
     for (argv, msg), (code, out, err) in zip(cases, run_in_one([a for a, _ in cases])):

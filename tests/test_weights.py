@@ -6,7 +6,10 @@ from illumres.models import OUTPUT_KEYS
 
 # (mean, mean |x|) of each output on the seeded image below, measured with the models as they were before issue 14
 REFERENCE = {
-    'sfsnet': {'normal': (0.2815, 0.481155), 'albedo': (0.448937, 0.448937), 'light': (0.313396, 0.32187), 'shading': (1.33106, 1.33121), 'recon': (0.583034, 0.583108)},
+    # issue 23: the default SfSNet after its Yale stage (`illumres.yale_stage`), measured when it was made
+    'sfsnet': {'normal': (0.196175, 0.485619), 'albedo': (0.43015, 0.43015), 'light': (0.121889, 0.223709), 'shading': (0.853412, 0.853563), 'recon': (0.358257, 0.358311)},
+    # the synthetic SfSNet (the default until issue 23; `sfsnet_synth` since), and the base of the shipped shading_residue
+    'sfsnet_synth': {'normal': (0.2815, 0.481155), 'albedo': (0.448937, 0.448937), 'light': (0.313396, 0.32187), 'shading': (1.33106, 1.33121), 'recon': (0.583034, 0.583108)},
     'sfsnet_sfs': {'normal': (0.342803, 0.483871), 'albedo': (0.356566, 0.356566), 'light': (0.336999, 0.361153), 'shading': (1.86775, 1.86775), 'recon': (0.652514, 0.652514)},
     # the 128 px weights (issue 13: `TwoScale`, SfSNet at 64 px refined at 128 px), measured when they were made
     'sfsnet_128': {'normal': (0.147029, 0.509731), 'albedo': (0.494191, 0.494191), 'light': (0.172403, 0.19862), 'shading': (0.696997, 0.696997), 'recon': (0.339692, 0.339692)},

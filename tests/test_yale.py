@@ -15,15 +15,16 @@ def run(*args):
 @pytest.mark.skipif(not (YALE / 'yaleB01').is_dir(), reason=f'Extended Yale B not found at {YALE}')
 def test_bench_yale_one_subject(tmp_path):
     out = tmp_path / 'yale'
-    r = run('bench', 'yale', YALE, '--subjects', '1', '--method', 'sfsnet', '--celeba', 'none', '--out', out)
+    r = run('bench', 'yale', YALE, '--subjects', '1', '--method', 'sfsnet', '--method', 'sfsnet_synth', '--celeba', 'none', '--out', out)
     assert r.returncode == 0, r.stderr
-    assert r.stdout.startswith('**Extended Yale B') and '| sfsnet |' in r.stdout        # the table on stdout (`> t.md` keeps it)
+    assert r.stdout.startswith('**Extended Yale B') and '| sfsnet_synth |' in r.stdout  # the table on stdout (`> t.md` keeps it)
     rows = list(csv.DictReader(open(out / 'yale_metrics.csv')))
     assert list(rows[0])[:5] == ['model', 'metric', 'value', 'ci_low', 'ci_high']
     at = {(x['model'], x['metric']): float(x['value']) for x in rows}
-    assert at[('sfsnet', 'normal_mean')] < at[('baseline: frontal normals', 'normal_mean')]
-    assert at[('baseline: source unchanged', 'relight_psnr')] < at[('sfsnet', 'relight_psnr')]
-    assert ('sfsnet_128', 'relight_psnr') in at and ('sfsnet', 'albedo_consistency') in at
+    assert not any(m == 'sfsnet' for m, _ in at)                                        # the default trained on subject 1: no score there
+    assert at[('sfsnet_synth', 'normal_mean')] < at[('baseline: frontal normals', 'normal_mean')]
+    assert at[('baseline: source unchanged', 'relight_psnr')] < at[('sfsnet_synth', 'relight_psnr')]
+    assert ('sfsnet_128', 'relight_psnr') in at and ('sfsnet_synth', 'albedo_consistency') in at
     if DPR.is_file():                                                                   # the peer, found beside the data
         assert at[('DPR (peer)', 'light_error')] < at[('baseline: frontal light', 'light_error')]
         assert at[('baseline: source unchanged', 'relight_psnr')] < at[('DPR (peer)', 'relight_psnr')]
