@@ -68,7 +68,7 @@ def train(data:str,                   # training data: folder(s), comma-separate
           valid:str,                  # validation data folder(s), comma-separated
           out:str='runs/sfsnet',      # run folder: args.json, last.pt (every epoch), model.pt
           method:str='sfsnet',        # sfsnet, skipnet (SfSNet's pseudo-labeller) or a residue method (illumres.residue.RESIDUE_METHODS)
-          init:str=None,              # start from this trained SfSNet (run folder, model.pt, or 'default': the shipped one)
+          init:str=None,              # start from this trained SfSNet (run folder, model.pt, 'default': the shipped one, or shipped weights by name: sfsnet_synth)
           scratch:bool=False,         # residue methods, and --coarse 2 with --init: train the SfSNet started from too (nothing frozen)
           coarse:int=1,               # 2: run the model at half the size and refine its normal and albedo at full size (sees more of the face at 128 px)
           loss:str=None,              # loss weights overriding the method's, e.g. 'w_albedo=0,w_recon=1'

@@ -34,9 +34,9 @@ from .camera import camera_effects
 
 # %% auto #0
 __all__ = ['METHODS', 'cpu_bf16_native', 'AutoMixedPrecision', 'LossTerm', 'bare_model', 'WriteError', 'save_state', 'Checkpoint',
-           'DataEpoch', 'load_checkpoint', 'load_weights', 'resume', 'shipped_weights', 'build_model', 'init_args',
-           'sfs_learner', 'save_weights', 'load_model', 'evaluate_samples', 'evaluate', 'slim_run', 'with_refiner',
-           'eval_samples', 'eval_run']
+           'DataEpoch', 'load_checkpoint', 'load_weights', 'resume', 'shipped_weights', 'build_model', 'init_path',
+           'init_args', 'sfs_learner', 'save_weights', 'load_model', 'evaluate_samples', 'evaluate', 'slim_run',
+           'with_refiner', 'eval_samples', 'eval_run']
 
 # %% ../nbs/07_learner.ipynb #5eaff574
 def cpu_bf16_native() -> bool:
@@ -220,9 +220,16 @@ def build_model(method:str, width:float=1.0, size:int=128, init=None, freeze_bas
     base = _load_sfsnet(init).train() if init else None
     return METHODS[method](getattr(base, 'width', width), size, base=base, freeze_base=freeze_base)
 
+def init_path(init) -> Path:
+    """Where the model `init` names lives: 'default' is the shipped SfSNet, a name of shipped weights that is not a path
+    ('sfsnet_synth', 'sfsnet_sfs') is those weights, anything else a run folder or `model.pt`."""
+    if str(init) == 'default': return shipped_weights()
+    if not Path(init).exists() and '/' not in str(init) and (shipped_weights(str(init))/'model.pt').exists(): return shipped_weights(str(init))
+    return Path(init)
+
 def _load_sfsnet(init, coarse:int=1):
     "The SfSNet saved at `init`: plain, or a `TwoScale` one (only when `coarse` is 2)."
-    m = load_model(shipped_weights() if str(init) == 'default' else init)
+    m = load_model(init_path(init))
     if not hasattr(getattr(m, 'net', m), 'trunk'): raise ValueError(f"init: {init} is not an SfSNet run but a {type(getattr(m, 'net', m)).__name__}")
     if isinstance(m, TwoScale) and coarse != 2: raise ValueError(f"init: {init} is a --coarse 2 SfSNet: pass --coarse 2 to start from it")
     return m
@@ -250,9 +257,9 @@ def _splitter(model):
     return [[p for p in model.parameters() if id(p) not in crit]]
 
 def init_args(init) -> dict:
-    """The `args.json` of the run a model starts from (`init`: run folder, `model.pt`, or 'default': the shipped SfSNet); {}
+    """The `args.json` of the run a model starts from (`init`: as `init_path` reads it); {}
     without one. Its `yale_subjects` go into the new run's: a model started from one that saw Yale B subjects has seen them."""
-    p = shipped_weights() if str(init) == 'default' else Path(init)
+    p = init_path(init)
     a = (p if p.is_dir() else p.parent)/'args.json'
     return json.loads(a.read_text()) if a.exists() else {}
 

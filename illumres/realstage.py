@@ -16,7 +16,7 @@ from .realfaces import RealFaces, MANIFEST
 from .camera import CameraEffects
 from .metrics import psnr
 from .stats import bootstrap_ci, paired_ci
-from .learner import load_model, shipped_weights
+from .learner import load_model, shipped_weights, init_path
 from .decompose import decompose
 
 # %% auto #0
@@ -82,8 +82,8 @@ class PseudoLabels(Callback):
 
 # %% ../nbs/07c_realstage.ipynb #19cf491a
 def load_teacher(pseudo, size:int=64):
-    "The pseudo-labeller `pseudo`: 'default' (the shipped SfSNet of `size` px), a run folder or a `model.pt`; eval mode, frozen."
-    return load_model(shipped_weights('sfsnet', size) if str(pseudo) == 'default' else pseudo).requires_grad_(False)
+    "The pseudo-labeller `pseudo`: 'default' (the shipped SfSNet of `size` px), shipped weights by name ('sfsnet_synth'), a run folder or a `model.pt`; eval mode, frozen."
+    return load_model(shipped_weights('sfsnet', size) if str(pseudo) == 'default' else init_path(pseudo)).requires_grad_(False)
 
 def real_stage_callbacks(pseudo=None, weight:float=0.5, size:int=64) -> list:
     "The callbacks of SfSNet's real stage: `PseudoLabels` from teacher `pseudo` (see `load_teacher`), or none when `pseudo` is None."
