@@ -26,7 +26,7 @@ __all__ = ['TARGET_AMBIENT', 'SOURCES', 'RELIGHT_SOURCES', 'RELIGHT_TARGETS', 'S
            'METRICS', 'PAIRED', 'light_direction', 'direction_error', 'target_light', 'split_light', 'source_index',
            'relight_pairs', 'gain_fit', 'cast_shadow', 'relight_scores', 'eval_decomposition', 'native_relight',
            'native_rows', 'consistency', 'fit_sh_light', 'eval_baselines', 'with_tone', 'identity_spread', 'yale_table',
-           'yale_markdown', 'paired_rows']
+           'yale_markdown', 'paired_rows', 'paired_markdown']
 
 # %% ../nbs/30b_yale_metrics.ipynb #c20a315c
 _SPHERE = fibonacci_sphere(40000).float()
@@ -326,3 +326,8 @@ def paired_rows(scores:dict, ref:str='sfsnet', n:int=2000, seed:int=0, models=No
             rows.append(dict(model=model, reference=ref, metric=metric, diff=round(d, digits + 1), ci_low=round(lo, digits + 1),
                              ci_high=round(hi, digits + 1), verdict=change((d, lo, hi), lower=bad, higher=good)))
     return rows
+
+def paired_markdown(rows:list[dict]) -> str:
+    "A markdown table of `paired_rows` (or `native_rows`) rows: model, reference, metric, difference [95 % interval], verdict."
+    return ('| model | against | metric | difference [95 % interval] | verdict |\n|---|---|---|---|---|\n' +
+            '\n'.join(f"| {r['model']} | {r['reference']} | {r['metric']} | {r['diff']} [{r['ci_low']}, {r['ci_high']}] | {r['verdict']} |" for r in rows))

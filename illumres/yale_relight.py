@@ -13,7 +13,7 @@ from pathlib import Path
 import torch
 from .core import atomic_write
 from .yale_data import subject_canvas, model_input, grid_average
-from .yale_metrics import target_light, source_index, relight_pairs, eval_decomposition, yale_table, yale_markdown, paired_rows
+from .yale_metrics import target_light, source_index, relight_pairs, eval_decomposition, yale_table, yale_markdown, paired_rows, paired_markdown
 from .relight_residue import RelightNet
 from .relight_train import base_outputs, masked_l1, save_relight, pair_index, pair_batch, relight_loss, _faces
 from .decompose import get_model, decompose, synthetic_sfsnet, SYNTHETIC_SFSNET
@@ -23,7 +23,7 @@ from .yale_metrics import native_relight, native_rows, NATIVE
 
 # %% auto #0
 __all__ = ['SYNTH_HEAD', 'synthetic_head', 'yale_pairs_data', 'subject_pairs', 'yale_batch', 'yale_loss', 'train_yale_head',
-           'fold_of', 'yale_folds', 'yale_relight_markdown', 'yale_head']
+           'fold_of', 'write_results', 'yale_folds', 'yale_relight_markdown', 'yale_head']
 
 # %% ../nbs/30d_yale_relight.ipynb #4387151d
 SYNTH_HEAD = 'relight_residue_synth'      # the head trained on synthetic pairs alone: where every Yale head starts
@@ -125,6 +125,12 @@ def _scores(model, c, size, x=None) -> tuple[dict, dict]:
     if x is not None: r.update(native_relight(d, c, x['s'], x['ps'], src, pairs))
     return r, {k: v for k, v in eval_decomposition(d, c, src, pairs, 0.).items() if k.startswith('relight')}
 
+def write_results(out, stem:str, res:dict, md:str):
+    "Write results `res` as `out/<stem>.json` and their markdown `md` as `out/<stem>.md`, each atomically."
+    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    with atomic_write(out/f'{stem}.json') as t: t.write_text(json.dumps(res, indent=1))
+    with atomic_write(out/f'{stem}.md') as t: t.write_text(md + '\n')
+
 def yale_folds(root, subjects='1-10', folds:int=5, out=None, protocol:str='photo', epochs:int=6, pairs_per_epoch:int=3000,
                lr:float=1e-3, bs:int=32, seed:int=0, cache=None, threads:int|None=None, progress:bool=True, synth_faces:int=0,
                dpr='auto', native:bool=True, synth_weight:float=1., synth_lights:int=4) -> dict:
@@ -172,10 +178,7 @@ def yale_folds(root, subjects='1-10', folds:int=5, out=None, protocol:str='photo
         for name, v in r.items(): add(name, v)
     res = dict(subjects=names, folds=fold, scores=scores, losses=losses, epochs=epochs, pairs_per_epoch=pairs_per_epoch, lr=lr, synth_faces=synth_faces,
                synth_weight=synth_weight, synth_lights=synth_lights, protocol=protocol, seconds=time.time() - t0)
-    if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
-        with atomic_write(out/'yale_relight.json') as t: t.write_text(json.dumps(res, indent=1))
-        with atomic_write(out/'yale_relight.md') as t: t.write_text(yale_relight_markdown(res) + '\n')
+    if out is not None: write_results(out, 'yale_relight', res, yale_relight_markdown(res))
     return res
 
 def yale_relight_markdown(res:dict, n:int=2000) -> str:
@@ -188,8 +191,7 @@ def yale_relight_markdown(res:dict, n:int=2000) -> str:
          + paired_rows(sc, 'DPR (peer)', n, models=['relight_residue (Yale folds)'])
     rows = [r for r in pr if r['metric'] in ('relight_psnr', 'relight_shadow_mae')]
     rows += native_rows(sc, n)                                        # the photo's resolution: the quotient image against the upsampled crop
-    head = '| model | against | metric | difference [95 % interval] | verdict |\n|---|---|---|---|---|'
-    return md_ + '\n\n' + head + '\n' + '\n'.join(f"| {r['model']} | {r['reference']} | {r['metric']} | {r['diff']} [{r['ci_low']}, {r['ci_high']}] | {r['verdict']} |" for r in rows)
+    return md_ + '\n\n' + paired_markdown(rows)
 
 # %% ../nbs/30d_yale_relight.ipynb #3ed10e71
 def yale_head(root, subjects='1-10', out='yale_head', protocol:str='photo', epochs:int=6, pairs_per_epoch:int=3000, lr:float=1e-3,
