@@ -53,13 +53,15 @@ def shipped_methods() -> list[str]:
 
 def get_model(model=None,              # a model (returned as is), a run folder or `model.pt`; None: the shipped weights of `method`
               device='cpu',            # where to put it
-              method:str|None=None,    # the shipped weights of this method (default sfsnet), when no `model`
+              method:str|None=None,    # the shipped weights of this method (default sfsnet), or of another name (`sfsnet_synth`), when no `model`
               size:int|None=None,      # ... at this size where they ship at it (64 or 128), else at `DEFAULT_SIZE`
              ) -> torch.nn.Module:     # in eval mode
     "`model` if it is a module, else the model saved at `model` (run folder or `model.pt`), else the shipped weights of `method` (SfSNet) at `size`."
     if isinstance(model, torch.nn.Module): return model.to(device).eval()
     if model: return load_model(model, device)
     method = method or 'sfsnet'
+    if method not in METHODS and (shipped_weights(method)/'model.pt').exists():       # other shipped weights by name: sfsnet_synth, sfsnet_sfs, ...
+        return load_model(shipped_weights(method), device)
     if method not in METHODS: raise ValueError(f"method: expected one of {', '.join(METHODS)}, got {method!r}")
     if not (default_model_dir(method, size)/'model.pt').exists():
         raise ValueError(f"method {method!r}: no weights ship with illumres (shipped: {', '.join(shipped_methods())}): "

@@ -19,7 +19,7 @@ from .photos import IMAGE_EXTS, CROP_SIDE, LM_EYES, LM_IOD, LM_EM, BROW_RAISE, f
 from .data import FaceDataset, GT_KEYS
 
 # %% auto #0
-__all__ = ['SPLITS', 'MANIFEST', 'split_of', 'list_photos', 'build_real_faces', 'real_faces_table', 'RealFaces']
+__all__ = ['SPLITS', 'MANIFEST', 'split_of', 'list_photos', 'build_real_faces', 'real_faces_table', 'RealFaces', 'heldout_photos']
 
 # %% ../nbs/02c_realfaces.ipynb #af7d7485
 SPLITS = ('train', 'valid', 'test')
@@ -192,3 +192,26 @@ class RealFaces(FaceDataset):
         return [f"{r['source']}/{r['identity']}" if r.get('identity') else f"{r['source']}/{r['file']}" for r in self.records]
 
     def __repr__(self): return f'RealFaces({str(self.root)!r}, {self.split!r}): {len(self)} faces of {self.size} px'
+
+# %% ../nbs/02c_realfaces.ipynb #7f65cbfe
+def heldout_photos(sources,                 # folders of face photos (a sub-folder is one person), as for `build_real_faces`
+                   n:int=3,                 # how many photos (one per person where there are persons)
+                   size:int=64,             # crop size (px)
+                   test:float=0.05,         # the test shares of `build_real_faces`: by file ...
+                   id_test:float=0.2,       # ... and by identity
+                   detector:str|None=None,  # see `illumres.photos.face_detector`
+                  ) -> dict:
+    "`n` test-split photos of `sources`, framed as `decompose` frames them: dict(face `(n,3,size,size)`, mask `(n,1,size,size)`, records)."
+    photos, _ = list_photos([sources] if isinstance(sources, (str, Path)) else sources)
+    test_ph = [p for p in photos if split_of(p['key'], *((0, id_test) if p['identity'] else (0, test))) == 'test']
+    test_ph.sort(key=lambda p: (hashlib.sha1(p['key'].encode()).digest(), p['file']))
+    faces, masks, recs, seen = [], [], [], set()
+    for p in test_ph:
+        if len(recs) == n: break
+        if p['key'] in seen: continue                                   # one photo per person (a file is its own key)
+        try: r = faces_in_photo(p['path'], size, detector=detector)[0]
+        except (ValueError, OSError): continue
+        seen.add(p['key']); faces.append(r['face']); masks.append(r['mask']); recs.append(p)
+    if len(recs) < n: raise ValueError(f"{', '.join(map(str, [sources] if isinstance(sources, (str, Path)) else sources))}: only {len(recs)} test-split "
+                                       f"photos with a face, {n} asked for: lower n or add photos")
+    return dict(face=torch.stack(faces).float(), mask=torch.stack(masks).float(), records=recs)

@@ -134,10 +134,12 @@ def _faces(n:int, lights:int, size:int, seed:int, expressions:str, shapes:str='m
 def save_relight(model:RelightNet, out, base_weights:str|None=None, **args) -> Path:
     """Write `model` to run folder `out` (`model.pt`, a state dict; `args.json`: method `relight_residue` and `args`), each
     atomically; returns `out/model.pt`. `base_weights`: the shipped method its frozen base is (then only the head is
-    written; `illumres.learner.load_model` adds the base)."""
+    written; `illumres.learner.load_model` adds the base; `base_method` names its architecture unless `shading_residue`)."""
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     a = dict(method='relight_residue', width=model.base.width, size=model.size or 64, cond=model.head.cond, freeze_base=True, **args)
     if base_weights: a['base_weights'] = base_weights
+    bm = getattr(model.base, 'method', 'sfsnet')                       # a ResidueNet names its method; an SfSNet does not
+    if bm != 'shading_residue': a['base_method'] = bm
     sd = {k: v.detach().cpu().clone() for k, v in model.state_dict().items() if not (base_weights and k.startswith('base.'))}
     with atomic_write(out/'model.pt') as t: torch.save(sd, t)
     with atomic_write(out/'args.json') as t: t.write_text(json.dumps(a, indent=1, sort_keys=True))

@@ -196,16 +196,23 @@ def yale_relight_markdown(res:dict, n:int=2000) -> str:
 # %% ../nbs/30d_yale_relight.ipynb #3ed10e71
 def yale_head(root, subjects='1-10', out='yale_head', protocol:str='photo', epochs:int=6, pairs_per_epoch:int=3000, lr:float=1e-3,
               bs:int=32, seed:int=0, cache=None, threads:int|None=None, progress:bool=True, synth_faces:int=0, synth_weight:float=1.,
-              synth_lights:int=4) -> Path:
-    "The shipped head fine-tuned on Yale B pairs of all `subjects` (and `synth_faces` synthetic faces, as in `yale_folds`), saved in run folder `out`; returns `out/model.pt`."
+              synth_lights:int=4, base:str='shading_residue') -> Path:
+    """The synthetic head fine-tuned on Yale B pairs of all `subjects` (and `synth_faces` synthetic faces, as in `yale_folds`),
+    saved in run folder `out`; returns `out/model.pt`. `protocol`: a framing, or several joined by '+' (`'square+photo'`).
+    `base`: the shipped model it sits on (frozen), `shading_residue` (the
+    synthetic head's own) or another, e.g. `sfsnet` (the head then starts from the synthetic head's weights)."""
     if threads: torch.set_num_threads(threads)
     subs = load_subjects(root, subjects, cache, progress)
     net = synthetic_head()
-    data = yale_pairs_data(subs, net, protocol)
+    if base != 'shading_residue':
+        head = net.head
+        net = RelightNet(get_model(method=base)); net.head.load_state_dict(head.state_dict())
+    data = [d for p in protocol.split('+') for d in yale_pairs_data(subs, net, p)]      # 'square+photo': pairs within each framing
     synth, scache = _synth(net, synth_faces, net.size or 64, seed, synth_lights)
     torch.manual_seed(seed)
     hist = train_yale_head(net, data, range(len(data)), epochs, pairs_per_epoch, lr, bs, seed, progress=progress, synth=synth, synth_cache=scache,
                            synth_weight=synth_weight)
-    return save_relight(net, out, 'shading_residue', yale_subjects=[x['s']['subject'] for x in subs], yale_protocol=protocol, epochs=epochs, synth_faces=synth_faces,
+    seen = sorted({x['s']['subject'] for x in subs} | set(getattr(net.base, 'train_args', {}).get('yale_subjects') or []))
+    return save_relight(net, out, base, yale_subjects=seen, yale_protocol=protocol, epochs=epochs, synth_faces=synth_faces,
                         synth_weight=synth_weight, synth_lights=synth_lights,
                         pairs_per_epoch=pairs_per_epoch, lr=lr, losses=[round(h, 5) for h in hist])

@@ -27,20 +27,32 @@ from .yale_metrics import target_light, split_light, yale_table, yale_markdown, 
 from .yale_relight import fold_of, _scores, write_results
 
 # %% auto #0
-__all__ = ['STAGE_WEIGHTS', 'REFERENCE', 'stage_data', 'stage_pairs', 'stage_terms', 'train_yale_stage', 'yale_stage_folds',
-           'yale_stage_markdown', 'yale_stage', 'save_stage']
+__all__ = ['STAGE_WEIGHTS', 'REFERENCE', 'FRAMINGS', 'PER_SUBJECT', 'framings', 'stage_data', 'stage_rows', 'stage_pairs',
+           'stage_terms', 'train_yale_stage', 'yale_stage_folds', 'yale_stage_markdown', 'yale_stage', 'save_stage']
 
 # %% ../nbs/30e_yale_stage.ipynb #e7b4d801
-STAGE_WEIGHTS = dict(normal=1., albedo=5., light=3., relight=1.)   # the Yale terms' weights (the synthetic SfSLoss has weight 1)
+STAGE_WEIGHTS = dict(normal=1., albedo=5., light=3., relight=1., recon=1.)   # the Yale terms' weights (the synthetic SfSLoss has weight 1)
 REFERENCE = 'sfsnet (synthetic only)'                              # where the stage starts (`synthetic_sfsnet`), scored beside it
+FRAMINGS = 'square+photo'                                          # the framings it trains in (`yale_data.subject_canvas`)
+PER_SUBJECT = 32                                                   # source photos per subject, framing and epoch
 
-def stage_data(subjects:list, protocol:str='square', size:int=64) -> list[dict]:
-    "Per subject of `subjects` (`load_subjects`): its canvas `c` (`subject_canvas`), the model's inputs `x (N,3,size,size)` and its working photos `ok (N,)`."
+def framings(protocol) -> tuple:
+    "The framings `protocol` names: one (`'square'`), or several (`('square', 'photo')` or `'square+photo'`)."
+    return tuple(protocol.split('+')) if isinstance(protocol, str) else tuple(protocol)
+
+def stage_data(subjects:list, protocol='square', size:int=64) -> list[dict]:
+    """Per subject of `subjects` (`load_subjects`) and framing of `protocol` (`framings`; framing after framing): its canvas `c`
+    (`subject_canvas`), the model's inputs `x (N,3,size,size)` and its working photos `ok (N,)`."""
     out = []
-    for s in subjects:
-        c = subject_canvas(s['s'], s['ps'], protocol)
-        out.append(dict(c=c, x=model_input(c, size), ok=~torch.as_tensor(c['failed']).bool()))
+    for p in framings(protocol):
+        for s in subjects:
+            c = subject_canvas(s['s'], s['ps'], p)
+            out.append(dict(c=c, x=model_input(c, size), ok=~torch.as_tensor(c['failed']).bool()))
     return out
+
+def stage_rows(which, n:int, protocol) -> list[int]:
+    "The rows of `stage_data(subjects, protocol)` (`n` subjects) that hold subjects `which`: one per framing."
+    return [i + j * n for j in range(len(framings(protocol))) for i in which]
 
 def stage_pairs(data:list, which, g:torch.Generator, per_subject:int|None=None) -> torch.Tensor:
     """Rows (subject, source, target) `(P,3)`, shuffled: every working photo of subjects `which` once as a source (at most
@@ -55,7 +67,7 @@ def stage_pairs(data:list, which, g:torch.Generator, per_subject:int|None=None) 
     return rows[torch.randperm(len(rows), generator=g)]
 
 def stage_terms(out:dict, data:list, idx) -> dict:
-    "The four Yale terms (see the text; scalars) of the outputs `out` (normal, albedo, light) for the sources of pairs `idx (B,3)` of `data`."
+    "The five Yale terms (see the text; scalars) of the outputs `out` (normal, albedo, light) for the sources of pairs `idx (B,3)` of `data`."
     cs = [data[f]['c'] for f, _, _ in idx.tolist()]
     src, tgt = [a for _, a, _ in idx.tolist()], [b for _, _, b in idx.tolist()]
     m, gn, ga = (torch.cat([c[k] for c in cs]).to(out['normal']) for k in ('mask', 'normal', 'albedo'))
@@ -65,10 +77,13 @@ def stage_terms(out:dict, data:list, idx) -> dict:
     ds = torch.stack([c['dirs'][a] for c, a in zip(cs, src)]).to(out['light'])
     t['light'] = (1 - (split_light(out['light'])[0] * ds).sum(1)).mean()
     dt = torch.stack([c['dirs'][b] for c, b in zip(cs, tgt)]).to(out['light'])
-    img = grid_average((out['albedo'] * sh_shading(out['normal'], target_light(out['light'], dt))).mean(1, keepdim=True))
-    gt = torch.stack([c['photos'][b] for c, b in zip(cs, tgt)]).to(img)
-    g = (m * img * gt).sum((1, 2, 3), keepdim=True) / (m * img * img).sum((1, 2, 3), keepdim=True).clamp_min(1e-8)
-    t['relight'] = ((g * img - gt).abs() * m).sum() / m.sum().clamp_min(1)
+    def shaded(light, photos):           # gain-fitted L1 of `albedo x SH(normal, light)` against `photos` on the grid
+        img = grid_average((out['albedo'] * sh_shading(out['normal'], light)).mean(1, keepdim=True))
+        gt = torch.stack([c['photos'][b] for c, b in zip(cs, photos)]).to(img)
+        g = (m * img * gt).sum((1, 2, 3), keepdim=True) / (m * img * img).sum((1, 2, 3), keepdim=True).clamp_min(1e-8)
+        return ((g * img - gt).abs() * m).sum() / m.sum().clamp_min(1)
+    t['relight'] = shaded(target_light(out['light'], dt), tgt)
+    t['recon'] = shaded(out['light'], src)
     return t
 
 # %% ../nbs/30e_yale_stage.ipynb #969fc23e
@@ -119,10 +134,10 @@ def _synth_data(synth):
 
 def _synth_name(synth) -> str: return str(synth) if isinstance(synth, (str, Path)) else type(synth).__name__
 
-def yale_stage_folds(root, synth, subjects='1-10', folds:int=5, out=None, protocol:str='square', score_protocols=('square', 'photo'),
+def yale_stage_folds(root, synth, subjects='1-10', folds:int=5, out=None, protocol=FRAMINGS, score_protocols=('square', 'photo'),
                      epochs:int=5, lr:float=2e-4, bs:int=16, seed:int=0, weights:dict|None=None, cache=None, threads:int|None=None,
-                     progress:bool=True, per_subject:int|None=None) -> dict:
-    """Train the Yale stage (`train_yale_stage`, framing `protocol`) on all subjects but one fold, score it and the shipped
+                     progress:bool=True, per_subject:int|None=PER_SUBJECT) -> dict:
+    """Train the Yale stage (`train_yale_stage`, framings `protocol`) on all subjects but one fold, score it and the shipped
     SfSNet on that fold's subjects (framings `score_protocols`); every fold. Returns dict(scores={framing: {model:
     {metric: [per subject]}}}, subjects, settings, seconds); writes `out/yale_stage.json` and `out/yale_stage.md`."""
     if threads: torch.set_num_threads(threads)
@@ -130,7 +145,7 @@ def yale_stage_folds(root, synth, subjects='1-10', folds:int=5, out=None, protoc
     sname, synth = _synth_name(synth), _synth_data(synth)
     subs = load_subjects(root, subjects, cache if cache is not None else (out/'cache' if out else None), progress)
     data = stage_data(subs, protocol)
-    scored = {p: (data if p == protocol else stage_data(subs, p)) for p in score_protocols}
+    scored = {p: (data if (p,) == framings(protocol) else stage_data(subs, p)) for p in score_protocols}
     fold, sfs = fold_of(len(subs), folds), synthetic_sfsnet()
     per = [None] * len(subs)
     for k in range(folds):
@@ -141,7 +156,7 @@ def yale_stage_folds(root, synth, subjects='1-10', folds:int=5, out=None, protoc
             net = synthetic_sfsnet()
             torch.manual_seed(seed + k)
             t1 = time.time()
-            hist = train_yale_stage(net, data, train, synth, epochs, lr, bs, seed + k, weights, progress=progress, per_subject=per_subject)
+            hist = train_yale_stage(net, data, stage_rows(train, len(subs), protocol), synth, epochs, lr, bs, seed + k, weights, progress=progress, per_subject=per_subject)
             if progress: print(f"fold {k + 1}/{folds}: trained in {time.time() - t1:.0f} s", file=sys.stderr)
             if run is not None: save_stage(net, run, [subs[i] for i in train], hist, sname, protocol=protocol, epochs=epochs, lr=lr, bs=bs, seed=seed + k, weights=weights)
         for i in (i for i in range(len(subs)) if fold[i] == k):
@@ -162,19 +177,19 @@ def yale_stage_markdown(res:dict, n:int=2000) -> str:
     parts = []
     for p, sc in res['scores'].items():
         parts.append(yale_markdown(yale_table(sc, n), f"Yale B, subjects {', '.join(res['subjects'])}, {p} framing, {max(res['folds']) + 1} folds by subject "
-                                   f"(trained on {res['protocol']} framing)"))
+                                   f"(trained on {'+'.join(framings(res['protocol']))} framing)"))
         parts.append(paired_markdown(paired_rows(sc, REFERENCE, n)))
     return '\n\n'.join(parts)
 
-def yale_stage(root, synth, out, subjects='1-10', protocol:str='square', epochs:int=5, lr:float=2e-4, bs:int=16, seed:int=0,
-               weights:dict|None=None, cache=None, threads:int|None=None, progress:bool=True, per_subject:int|None=None) -> Path:
+def yale_stage(root, synth, out, subjects='1-10', protocol=FRAMINGS, epochs:int=5, lr:float=2e-4, bs:int=16, seed:int=0,
+               weights:dict|None=None, cache=None, threads:int|None=None, progress:bool=True, per_subject:int|None=PER_SUBJECT) -> Path:
     "The shipped SfSNet trained by the Yale stage on all `subjects`, written as run folder `out` (`model.pt`, `args.json`); returns `out/model.pt`."
     if threads: torch.set_num_threads(threads)
     sname, synth = _synth_name(synth), _synth_data(synth)
     subs = load_subjects(root, subjects, cache, progress)
     net = synthetic_sfsnet()
     torch.manual_seed(seed)
-    hist = train_yale_stage(net, stage_data(subs, protocol), range(len(subs)), synth, epochs, lr, bs, seed, weights, progress=progress, per_subject=per_subject)
+    hist = train_yale_stage(net, stage_data(subs, protocol), stage_rows(range(len(subs)), len(subs), protocol), synth, epochs, lr, bs, seed, weights, progress=progress, per_subject=per_subject)
     return save_stage(net, out, subs, hist, sname, protocol=protocol, epochs=epochs, lr=lr, bs=bs, seed=seed, weights=weights)
 
 def save_stage(net, out, subjects:list, hist:list, synth:str, weights=None, **settings) -> Path:

@@ -6,8 +6,8 @@ from illumres.models import OUTPUT_KEYS
 
 # (mean, mean |x|) of each output on the seeded image below, measured with the models as they were before issue 14
 REFERENCE = {
-    # issue 23: the default SfSNet after its Yale stage (`illumres.yale_stage`), measured when it was made
-    'sfsnet': {'normal': (0.196175, 0.485619), 'albedo': (0.43015, 0.43015), 'light': (0.121889, 0.223709), 'shading': (0.853412, 0.853563), 'recon': (0.358257, 0.358311)},
+    # issue 23: the default SfSNet after its Yale stage (`illumres.yale_stage`; both framings and the reconstruction term since its second version), measured when it was made
+    'sfsnet': {'normal': (0.262966, 0.489052), 'albedo': (0.434797, 0.434797), 'light': (0.197056, 0.233364), 'shading': (1.005713, 1.006638), 'recon': (0.422975, 0.423323)},
     # the synthetic SfSNet (the default until issue 23; `sfsnet_synth` since), and the base of the shipped shading_residue
     'sfsnet_synth': {'normal': (0.2815, 0.481155), 'albedo': (0.448937, 0.448937), 'light': (0.313396, 0.32187), 'shading': (1.33106, 1.33121), 'recon': (0.583034, 0.583108)},
     'sfsnet_sfs': {'normal': (0.342803, 0.483871), 'albedo': (0.356566, 0.356566), 'light': (0.336999, 0.361153), 'shading': (1.86775, 1.86775), 'recon': (0.652514, 0.652514)},
