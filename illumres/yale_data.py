@@ -22,7 +22,7 @@ __all__ = ['YALE_NAME', 'SUBJECT_MAX', 'MODERATE', 'SHADOW', 'SATURATED', 'FIXED
            'ZOOM_RANGE', 'yale_direction', 'relight_direction', 'read_subject', 'failed_flashes', 'parse_subjects',
            'subject_folders', 'is_moderate', 'photometric_stereo', 'ps_render', 'subject_ps', 'curl_ratio',
            'cheek_sides', 'eye_framing', 'rotate_xy', 'check_protocol', 'canvas_affine', 'to_canvas', 'grid_average',
-           'subject_canvas', 'model_input']
+           'subject_canvas', 'model_input', 'framings']
 
 # %% ../nbs/30a_yale_data.ipynb #5728468b
 def yale_direction(az, el) -> torch.Tensor:
@@ -311,3 +311,11 @@ def subject_canvas(s:dict, ps:dict, protocol:str='photo', zoom:float=1., framing
 def model_input(c:dict, size:int) -> torch.Tensor:
     "What a model of input `size` px receives of subject canvas `c`: its photos, area-resized, as 3 equal channels `(N,3,size,size)`."
     return F.interpolate(c['canvas'], size=(size, size), mode='area').expand(-1, 3, -1, -1).contiguous()
+
+def framings(protocol) -> tuple:
+    "The framings (`PROTOCOLS`) `protocol` names: one (`'square'`), or several (`('square', 'photo')` or `'square+photo'`)."
+    out = tuple(protocol.split('+')) if isinstance(protocol, str) else tuple(protocol)
+    bad = [f for f in out if f not in PROTOCOLS]
+    if bad or not out: raise ValueError(f"protocol: expected framings among {', '.join(PROTOCOLS)}, joined by '+', got {protocol!r}")
+    return out
+

@@ -12,7 +12,7 @@ import copy, json, math, sys, time
 from pathlib import Path
 import torch
 from .core import atomic_write
-from .yale_data import subject_canvas, model_input, grid_average
+from .yale_data import subject_canvas, model_input, grid_average, framings
 from .yale_metrics import target_light, source_index, relight_pairs, eval_decomposition, yale_table, yale_markdown, paired_rows, paired_markdown
 from .relight_residue import RelightNet
 from .relight_train import base_outputs, masked_l1, save_relight, pair_index, pair_batch, relight_loss, _faces
@@ -207,7 +207,7 @@ def yale_head(root, subjects='1-10', out='yale_head', protocol:str='photo', epoc
     if base != 'shading_residue':
         head = net.head
         net = RelightNet(get_model(method=base)); net.head.load_state_dict(head.state_dict())
-    data = [d for p in protocol.split('+') for d in yale_pairs_data(subs, net, p)]      # 'square+photo': pairs within each framing
+    data = [d for p in framings(protocol) for d in yale_pairs_data(subs, net, p)]      # 'square+photo': pairs within each framing
     synth, scache = _synth(net, synth_faces, net.size or 64, seed, synth_lights)
     torch.manual_seed(seed)
     hist = train_yale_head(net, data, range(len(data)), epochs, pairs_per_epoch, lr, bs, seed, progress=progress, synth=synth, synth_cache=scache,

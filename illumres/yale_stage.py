@@ -22,13 +22,13 @@ from .data import FaceDataset
 from .learner import load_model, shipped_weights, save_weights
 from .decompose import get_model, synthetic_sfsnet, SYNTHETIC_SFSNET
 from .yale import load_subjects
-from .yale_data import subject_canvas, model_input, grid_average
+from .yale_data import subject_canvas, model_input, grid_average, framings
 from .yale_metrics import target_light, split_light, yale_table, yale_markdown, paired_rows, paired_markdown
 from .yale_relight import fold_of, _scores, write_results
 
 # %% auto #0
-__all__ = ['STAGE_WEIGHTS', 'REFERENCE', 'FRAMINGS', 'PER_SUBJECT', 'framings', 'stage_data', 'stage_rows', 'stage_pairs',
-           'stage_terms', 'train_yale_stage', 'yale_stage_folds', 'yale_stage_markdown', 'yale_stage', 'save_stage']
+__all__ = ['STAGE_WEIGHTS', 'REFERENCE', 'FRAMINGS', 'PER_SUBJECT', 'stage_data', 'stage_rows', 'stage_pairs', 'stage_terms',
+           'train_yale_stage', 'yale_stage_folds', 'yale_stage_markdown', 'yale_stage', 'save_stage']
 
 # %% ../nbs/30e_yale_stage.ipynb #e7b4d801
 STAGE_WEIGHTS = dict(normal=1., albedo=5., light=3., relight=1., recon=1.)   # the Yale terms' weights (the synthetic SfSLoss has weight 1)
@@ -36,12 +36,8 @@ REFERENCE = 'sfsnet (synthetic only)'                              # where the s
 FRAMINGS = 'square+photo'                                          # the framings it trains in (`yale_data.subject_canvas`)
 PER_SUBJECT = 32                                                   # source photos per subject, framing and epoch
 
-def framings(protocol) -> tuple:
-    "The framings `protocol` names: one (`'square'`), or several (`('square', 'photo')` or `'square+photo'`)."
-    return tuple(protocol.split('+')) if isinstance(protocol, str) else tuple(protocol)
-
 def stage_data(subjects:list, protocol='square', size:int=64) -> list[dict]:
-    """Per subject of `subjects` (`load_subjects`) and framing of `protocol` (`framings`; framing after framing): its canvas `c`
+    """Per subject of `subjects` (`load_subjects`) and framing of `protocol` (`yale_data.framings`; framing after framing): its canvas `c`
     (`subject_canvas`), the model's inputs `x (N,3,size,size)` and its working photos `ok (N,)`."""
     out = []
     for p in framings(protocol):
@@ -144,8 +140,8 @@ def yale_stage_folds(root, synth, subjects='1-10', folds:int=5, out=None, protoc
     t0, out = time.time(), (Path(out) if out is not None else None)
     sname, synth = _synth_name(synth), _synth_data(synth)
     subs = load_subjects(root, subjects, cache if cache is not None else (out/'cache' if out else None), progress)
-    data = stage_data(subs, protocol)
-    scored = {p: (data if (p,) == framings(protocol) else stage_data(subs, p)) for p in score_protocols}
+    data, fr, n = stage_data(subs, protocol), framings(protocol), len(subs)
+    scored = {p: (data[fr.index(p) * n:(fr.index(p) + 1) * n] if p in fr else stage_data(subs, p)) for p in score_protocols}   # a trained framing: its rows
     fold, sfs = fold_of(len(subs), folds), synthetic_sfsnet()
     per = [None] * len(subs)
     for k in range(folds):
