@@ -202,20 +202,22 @@ METHODS = {'sfsnet': lambda width, size, **kw: sfsnet(width),            # name 
            'skipnet': lambda width, size, **kw: skipnet(size, width),     # SkipNet: SfSNet's pseudo-labeller
            **{m: (lambda m: lambda width, size, **kw: ResidueNet(m, width, size, **kw))(m) for m in RESIDUE_METHODS}}
 
-def _relight_residue(width, size, base_method:str='shading_residue', **kw):
+def _relight_residue(width, size, base_method:str='shading_residue', head_width:float|None=None, **kw):
     """A decomposition model carrying a residue head for any light (`illumres.relight_residue.RelightNet`; trained on pairs
-    in `illumres.relight_train`, not here): on `shading_residue` (the first head's base), or on any other method (`sfsnet` ...)."""
+    in `illumres.relight_train`, not here): on `shading_residue` (the first head's base), or on any other method (`sfsnet` ...);
+    `head_width`: the head's width multiplier (default `HEAD_SCALE` x `width`)."""
     if base_method not in METHODS or base_method in ('relight_residue', 'skipnet'):
         raise ValueError(f"base_method: expected a decomposition method to carry the head (sfsnet or a residue method), got {base_method!r}")
-    return RelightNet(METHODS[base_method](width, size))
+    return RelightNet(METHODS[base_method](width, size), width=head_width)
 METHODS['relight_residue'] = _relight_residue
 
-def build_model(method:str, width:float=1.0, size:int=128, init=None, freeze_base:bool=True, coarse:int=1, base_method:str|None=None):
+def build_model(method:str, width:float=1.0, size:int=128, init=None, freeze_base:bool=True, coarse:int=1, base_method:str|None=None,
+                head_width:float|None=None):
     """A new model of `method`; a residue method starts from the SfSNet saved at `init` (run folder, model.pt, or 'default').
     `coarse=2`: the model runs at half the size, its maps refined at full size (`TwoScale`). `base_method`: the model
-    that `relight_residue`'s head sits on (default `shading_residue`)."""
+    that `relight_residue`'s head sits on (default `shading_residue`), `head_width` its head's width."""
     if method not in METHODS: raise ValueError(f"method: expected one of {', '.join(METHODS)}, got {method!r}")
-    if method == 'relight_residue': return _relight_residue(width, size, base_method or 'shading_residue')
+    if method == 'relight_residue': return _relight_residue(width, size, base_method or 'shading_residue', head_width)
     if coarse not in (1, 2): raise ValueError(f"coarse: expected 1 (the model at the input size) or 2 (at half of it, refined at full size), got {coarse}")
     if coarse == 2: return _two_scale(method, width, size, init, freeze_base)
     if method == 'sfsnet' and init: return _load_sfsnet(init).train()     # fine-tune a trained SfSNet
@@ -324,7 +326,8 @@ def load_model(path, device='cpu'):
     if not a.exists(): raise FileNotFoundError(f"{a}: missing: a model file needs the args.json of its run beside it")
     args = json.loads(a.read_text())
     model = build_model(args.get('method', 'sfsnet'), args.get('width', 1.0), args.get('size') or 64, freeze_base=args.get('freeze_base', True),
-                        coarse=args.get('coarse', 1), base_method=args.get('base_method'))
+                        coarse=args.get('coarse', 1), base_method=args.get('base_method'),
+                        head_width=args.get('head_width'))
     state = load_checkpoint(f, device, fix=f'train it again or copy it anew')
     if args.get('base_weights'):                                        # a head alone: its frozen base is shipped weights
         b = shipped_weights(args['base_weights'], args.get('size') or 64)/'model.pt'

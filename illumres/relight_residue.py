@@ -94,7 +94,8 @@ class RelightNet(nn.Module):
         self.base = base.requires_grad_(False)
         inner = getattr(base, 'base', base)                                  # a ResidueNet's SfSNet
         self.width, self.size = getattr(base, 'width', 1.0), getattr(base, 'size', None)
-        self.head = RelightResidue(3 * inner.channels, width or HEAD_SCALE * self.width, cond)
+        self.head_width = width or HEAD_SCALE * self.width
+        self.head = RelightResidue(3 * inner.channels, self.head_width, cond)
 
     def train(self, mode:bool=True):
         "Train mode for the head; the frozen base stays in eval mode (its BatchNorm statistics are kept)."

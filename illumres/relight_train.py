@@ -14,7 +14,8 @@ import torch
 from torch import nn
 from .core import atomic_write
 from .sh import sh_shading
-from .relight_residue import CONDITIONINGS, RelightNet, relight_features
+from .relight_residue import CONDITIONINGS, HEAD_SCALE, RelightNet, relight_features
+from .stats import paired_ci
 from .data import relight_faces
 from .synth import shape_params, relight_params, build_shape, render_lights, light_from_params
 from .decompose import get_model, decompose, load_face
@@ -100,7 +101,7 @@ RELIGHT_WAYS = ('sh', 'static', 'relit')
 
 @torch.no_grad()
 def relight_errors(model:RelightNet, faces:dict, cache:dict|None=None, bs:int=64) -> dict:
-    "Per pair of two different lights of each face of `faces`: masked MSE and MAE `(P,)` of the relit image against the true one, for each of `RELIGHT_WAYS`."
+    "Per pair of two different lights of each face of `faces`: masked MSE and MAE `(P,)` of the relit image against the true one, for each of `RELIGHT_WAYS`; `face (P,)`: the face of each pair."
     model.eval()
     cache = cache or base_outputs(model, faces)
     idx = pair_index(*faces['face'].shape[:2], same=False)
@@ -115,14 +116,18 @@ def relight_errors(model:RelightNet, faces:dict, cache:dict|None=None, bs:int=64
             d = (x.clamp(0, 1) - b['target_face']) * m
             errs[f'{w}_mse'].append((d.square().sum((1, 2, 3)) / m.sum((1, 2, 3))).cpu())
             errs[f'{w}_mae'].append((d.abs().sum((1, 2, 3)) / m.sum((1, 2, 3))).cpu())
-    return {k: torch.cat(v) for k, v in errs.items()}
+    return dict({k: torch.cat(v) for k, v in errs.items()}, face=idx[:, 0])
 
 def relight_summary(errs:dict) -> dict:
-    "Means of `relight_errors`, the PSNR of the mean MSE, and how much lower the conditioned error is than SH-only's (a fraction)."
-    s = {k: v.mean().item() for k, v in errs.items()}
+    """Means of `relight_errors`, the PSNR of the mean MSE, and how much lower the conditioned error is than SH-only's (a
+    fraction; `gain_mse_lo`, `gain_mse_hi`: its 95 % interval, resampling whole faces)."""
+    s = {k: v.mean().item() for k, v in errs.items() if k != 'face'}
     for w in RELIGHT_WAYS: s[f'{w}_psnr'] = -10 * math.log10(s[f'{w}_mse'])
     s.update(gain_mse=1 - s['relit_mse'] / s['sh_mse'], gain_mae=1 - s['relit_mae'] / s['sh_mae'],
              gain_rmse=1 - math.sqrt(s['relit_mse'] / s['sh_mse']), pairs=len(errs['sh_mse']))
+    if 'face' in errs:
+        _, lo, hi = paired_ci(errs['relit_mse'], errs['sh_mse'], errs['face'], relative=True)
+        s.update(gain_mse_lo=-hi / 100, gain_mse_hi=-lo / 100)
     return s
 
 # %% ../nbs/28a_relight_train.ipynb #32eef739
@@ -134,10 +139,15 @@ def _faces(n:int, lights:int, size:int, seed:int, expressions:str, shapes:str='m
 def save_relight(model:RelightNet, out, base_weights:str|None=None, **args) -> Path:
     """Write `model` to run folder `out` (`model.pt`, a state dict; `args.json`: method `relight_residue` and `args`), each
     atomically; returns `out/model.pt`. `base_weights`: the shipped method its frozen base is (then only the head is
-    written; `illumres.learner.load_model` adds the base; `base_method` names its architecture unless `shading_residue`)."""
+    written; `illumres.learner.load_model` adds the base; `base_method` names its architecture unless `shading_residue`;
+    `head_width` the head's width unless `HEAD_SCALE` x the base's). `yale_subjects` (what the benchmark must not score
+    it on) gains its base's; `head_subjects`: those whose photos trained the head itself."""
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     a = dict(method='relight_residue', width=model.base.width, size=model.size or 64, cond=model.head.cond, freeze_base=True, **args)
+    seen = set(args.get('yale_subjects') or []) | set((getattr(model.base, 'train_args', None) or {}).get('yale_subjects') or [])
+    if seen: a['yale_subjects'] = sorted(seen)
     if base_weights: a['base_weights'] = base_weights
+    if model.head_width != HEAD_SCALE * model.width: a['head_width'] = model.head_width        # a head wider (or narrower) than the default
     bm = getattr(model.base, 'method', 'sfsnet')                       # a ResidueNet names its method; an SfSNet does not
     if bm != 'shading_residue': a['base_method'] = bm
     sd = {k: v.detach().cpu().clone() for k, v in model.state_dict().items() if not (base_weights and k.startswith('base.'))}
@@ -156,18 +166,22 @@ def relight_experiment(out,                       # folder for the results (reli
                        threads:int=1,
                        seed:int=0,
                        shapes:str='mix',          # `illumres.synth.SHAPES`
-                       progress:bool=True) -> dict:
-    "Train a `RelightNet` head on the shipped `shading_residue` with each of `conds`, measure each on held-out faces under new lights; keep and save the best. Returns the results."
+                       progress:bool=True,
+                       base:str='shading_residue', # the shipped model the head sits on (frozen): `shading_residue`, `sfsnet`, ...
+                       width:float|None=None) -> dict:  # the head's width multiplier (default `HEAD_SCALE` x the base's)
+    "Train a `RelightNet` head on the shipped `base` with each of `conds`, measure each on held-out faces under new lights; keep and save the best. Returns the results."
     torch.set_num_threads(threads)
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
     train, test = _faces(n_train, lights, size, seed, 'train', shapes), _faces(n_test, lights, size, seed + 1000, 'heldout', shapes)
-    res = dict(n_train=n_train, n_test=n_test, lights=lights, epochs=epochs, lr=lr, bs=bs, seed=seed, render_s=time.perf_counter() - t0, runs={})
+    res = dict(n_train=n_train, n_test=n_test, lights=lights, epochs=epochs, lr=lr, bs=bs, seed=seed, base=base, width=width,
+               render_s=time.perf_counter() - t0, runs={})
+    b = get_model(method=base)
     if progress: print(f"rendered {n_train} + {n_test} faces x {lights} lights in {res['render_s']:.0f} s", flush=True)
     best = None
     for cond in conds:
         torch.manual_seed(seed)
-        net = relight_model(cond)
+        net = relight_model(cond, b, width)
         t1 = time.perf_counter()
         ctr, cte = base_outputs(net, train), base_outputs(net, test)
         hist = train_relight(net, train, ctr, epochs, lr, bs, seed, progress=progress)
@@ -178,8 +192,8 @@ def relight_experiment(out,                       # folder for the results (reli
         if best is None or s['relit_mse'] < res['runs'][best[0]]['relit_mse']: best = (cond, net)
     res['best'] = best[0]
     if res['runs'][best[0]]['gain_mse'] > 0:
-        save_relight(best[1], out/'run', data=f'relight_faces: {n_train} faces x {lights} lights (wild + sfs, photo framing, mix), seed {seed}',
-                     epochs=epochs, lr=lr, bs=bs, seed=seed, base='shading_residue (shipped, 64 px)')
+        save_relight(best[1], out/'run', base, data=f'relight_faces: {n_train} faces x {lights} lights (wild + sfs, photo framing, {shapes}), seed {seed}',
+                     epochs=epochs, lr=lr, bs=bs, seed=seed, base=f'{base} (shipped, 64 px), frozen', head_subjects=[])   # no Yale photo trained the head
     with atomic_write(out/'relight_results.json') as t: t.write_text(json.dumps(res, indent=1))
     return res
 

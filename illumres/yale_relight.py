@@ -11,27 +11,28 @@ from __future__ import annotations
 import copy, json, math, sys, time
 from pathlib import Path
 import torch
+from torch import nn
 from .core import atomic_write
 from .yale_data import subject_canvas, model_input, grid_average, framings
 from .yale_metrics import target_light, source_index, relight_pairs, eval_decomposition, yale_table, yale_markdown, paired_rows, paired_markdown
 from .relight_residue import RelightNet
 from .relight_train import base_outputs, masked_l1, save_relight, pair_index, pair_batch, relight_loss, _faces
 from .decompose import get_model, decompose, synthetic_sfsnet, SYNTHETIC_SFSNET
-from .learner import load_model, shipped_weights
+from .learner import load_model, shipped_weights, init_path
 from .yale import load_subjects, _resolve_peers, _dpr_scores
 from .yale_metrics import native_relight, native_rows, NATIVE
 
 # %% auto #0
 __all__ = ['SYNTH_HEAD', 'synthetic_head', 'yale_pairs_data', 'subject_pairs', 'yale_batch', 'yale_loss', 'train_yale_head',
-           'fold_of', 'write_results', 'yale_folds', 'yale_relight_markdown', 'yale_head']
+           'fold_of', 'write_results', 'head_on', 'yale_folds', 'yale_relight_markdown', 'yale_head']
 
 # %% ../nbs/30d_yale_relight.ipynb #4387151d
 SYNTH_HEAD = 'relight_residue_synth'      # the head trained on synthetic pairs alone: where every Yale head starts
 
 def synthetic_head() -> RelightNet:
     """The `relight_residue` head trained on synthetic pairs alone (`28a_relight_train`; `weights/relight_residue_synth`,
-    the head's weights only, on the shipped base) on the shipped `shading_residue`: the start of every Yale head, so that a fold's head has
-    seen no Yale subject (the shipped `relight_residue` has seen subjects 1-10)."""
+    the head's weights only, width 0.5) on the default SfSNet (frozen): the start of every Yale head, so that a fold's head has
+    seen no Yale photo (the shipped `relight_residue` has seen subjects 1-10)."""
     return load_model(shipped_weights(SYNTH_HEAD))
 
 def yale_pairs_data(subjects:list, base:RelightNet, protocol:str='photo', size:int|None=None) -> list[dict]:
@@ -131,88 +132,126 @@ def write_results(out, stem:str, res:dict, md:str):
     with atomic_write(out/f'{stem}.json') as t: t.write_text(json.dumps(res, indent=1))
     with atomic_write(out/f'{stem}.md') as t: t.write_text(md + '\n')
 
+def head_on(base, init=SYNTH_HEAD) -> RelightNet:
+    """A `RelightNet` on `base` (a model, or the name of shipped weights; frozen) that starts from the head of `init` (a
+    `relight_residue` run folder or the name of shipped ones; default the synthetic head): its conditioning, width and
+    weights, and the Yale subjects whose photos trained it (`head_on(...).init_subjects`)."""
+    src = load_model(init_path(init))
+    if not isinstance(src, RelightNet): raise ValueError(f"init: {init} is not a relight head: pass a relight_residue run folder or the name of shipped ones")
+    base = base if isinstance(base, nn.Module) else get_model(method=base)
+    net = RelightNet(base, src.head.cond, src.head_width)
+    net.head.load_state_dict(src.head.state_dict())
+    a = src.train_args
+    net.init_subjects = list(a['head_subjects'] if 'head_subjects' in a else a.get('yale_subjects') or [])
+    return net
+
+def _prepare(head, subs, fr, size, synth_faces, seed, synth_lights):
+    "Pairs data of every framing of `fr` (concatenated, subject `i` of framing `j` at `j * len(subs) + i`) and the synthetic faces, through `head`'s base."
+    data = [d for p in fr for d in yale_pairs_data(subs, head, p, size)]
+    return (data, *_synth(head, synth_faces, size, seed, synth_lights))
+
 def yale_folds(root, subjects='1-10', folds:int=5, out=None, protocol:str='photo', epochs:int=6, pairs_per_epoch:int=3000,
                lr:float=1e-3, bs:int=32, seed:int=0, cache=None, threads:int|None=None, progress:bool=True, synth_faces:int=0,
-               dpr='auto', native:bool=True, synth_weight:float=1., synth_lights:int=4) -> dict:
+               dpr='auto', native:bool=True, synth_weight:float=1., synth_lights:int=4, bases=None, init=SYNTH_HEAD) -> dict:
     """Train the residue head on Yale B pairs of all subjects but one fold, score it on that fold's subjects; every fold.
-    Returns per-subject scores `{model: {metric: [per subject]}}`, the subjects, the losses and the wall time; writes
-    `out/yale_relight.json` and `out/yale_relight.md`."""
+    `protocol`: the framing it trains on and is scored in, or several joined by '+' (`'square+photo'`: pairs within each
+    framing, each framing scored). `bases`: a folder with each fold's SfSNet (`fold_<k>`, as `illumres.yale_stage.yale_stage_folds`
+    keeps them, on the same subjects and folds): each fold's head then sits on its fold's base, which never saw the
+    held-out subjects either (default: every head on the shipped `shading_residue`). `init`: where every head starts
+    (default the synthetic head; a head that saw a held-out subject is refused). Returns per-subject scores of the first
+    framing `scores`, of each `framings` (`{framing: {model: {metric: [per subject]}}}`), the subjects, the losses and
+    the wall time; writes `out/yale_relight.json` and `out/yale_relight.md`."""
     if threads: torch.set_num_threads(threads)
     t0 = time.time()
     out = Path(out) if out is not None else None
     subs = load_subjects(root, subjects, cache if cache is not None else (out/'cache' if out else None), progress)
-    fold = fold_of(len(subs), folds)
-    shipped = synthetic_head()
-    size = shipped.size or 64
-    data = yale_pairs_data(subs, shipped, protocol, size)
-    synth, scache = _synth(shipped, synth_faces, size, seed, synth_lights)
+    names, fold, fr, n = [x['s']['subject'] for x in subs], fold_of(len(subs), folds), framings(protocol), len(subs)
+    def fresh(h):                                                  # a starting head that saw a subject it will be scored on is refused
+        if seen := set(h.init_subjects) & set(names):
+            raise ValueError(f"init: {init} trained on {', '.join(sorted(seen))}: start the folds from a head that saw none of them (default {SYNTH_HEAD})")
+        return h
+    start = fresh(head_on('shading_residue', init)) if bases is None else None
+    size = 64
+    shared = _prepare(start, subs, fr, size, synth_faces, seed, synth_lights) if start is not None else None
     sfs = synthetic_sfsnet()                                       # the SfSNet no Yale subject trained (the default trained on 1-10)
     dnet, _ = _resolve_peers(root, dpr, None, progress)            # DPR, the peer, on the same subjects ('auto': beside the data)
-    names = [x['s']['subject'] for x in subs]
-    scores, losses = {}, {}
-    def add(name, r):
-        for k, v in r.items(): scores.setdefault(name, {}).setdefault(k, []).append(v)
-    per_subject = [None] * len(subs)
+    losses, per_subject = {}, {p: [None] * n for p in fr}
     for k in range(folds):
-        test = [i for i in range(len(subs)) if fold[i] == k]
-        train = [i for i in range(len(subs)) if fold[i] != k]
+        test = [i for i in range(n) if fold[i] == k]
+        train = [i for i in range(n) if fold[i] != k]
+        if start is not None: first = start
+        else:
+            b = load_model(Path(bases)/f'fold_{k}')
+            if set(b.train_args.get('yale_subjects') or []) != {names[i] for i in train}:
+                raise ValueError(f"bases: {Path(bases)/f'fold_{k}'} trained on {b.train_args.get('yale_subjects')}, not fold {k}'s training subjects "
+                                 f"{[names[i] for i in train]}: make the bases with yale_stage_folds on the same subjects and folds")
+            first = fresh(head_on(b, init))
+        data, synth, scache = shared if start is not None else _prepare(first, subs, fr, size, synth_faces, seed, synth_lights)
         run = out/f'fold_{k}' if out else None
         if run is not None and (run/'model.pt').exists(): net = load_model(run)
         else:
-            net = copy.deepcopy(shipped)
+            net = copy.deepcopy(first)
             torch.manual_seed(seed + k)
             t1 = time.time()
-            losses[k] = train_yale_head(net, data, train, epochs, pairs_per_epoch, lr, bs, seed + k, progress=progress, synth=synth, synth_cache=scache,
-                                        synth_weight=synth_weight)
+            losses[k] = train_yale_head(net, data, [j * n + i for j in range(len(fr)) for i in train], epochs, pairs_per_epoch, lr, bs, seed + k,
+                                        progress=progress, synth=synth, synth_cache=scache, synth_weight=synth_weight)
             if progress: print(f"fold {k + 1}/{folds} (held out: {', '.join(names[i] for i in test)}): trained in {time.time() - t1:.0f} s", file=sys.stderr)
-            if run is not None: save_relight(net, run, 'shading_residue', yale_subjects=[names[i] for i in train], epochs=epochs, pairs_per_epoch=pairs_per_epoch,
-                                             synth_faces=synth_faces, synth_weight=synth_weight, synth_lights=synth_lights)
-        for i in test:
-            c = data[i]['c']
-            x = subs[i] if native else None
-            head, off = _scores(net, c, size, x)
-            per_subject[i] = {SYNTHETIC_SFSNET: _scores(sfs, c, size, x)[0], 'relight_residue (synthetic pairs)': _scores(shipped, c, size)[0],
-                              'relight_residue (Yale folds)': head, 'relight_residue (Yale folds, residue off)': off}
-            if dnet is not None: per_subject[i]['DPR (peer)'] = _dpr_scores(dnet, c, source_index(c), relight_pairs(c))
-    for r in per_subject:
-        for name, v in r.items(): add(name, v)
-    res = dict(subjects=names, folds=fold, scores=scores, losses=losses, epochs=epochs, pairs_per_epoch=pairs_per_epoch, lr=lr, synth_faces=synth_faces,
-               synth_weight=synth_weight, synth_lights=synth_lights, protocol=protocol, seconds=time.time() - t0)
+            if run is not None: save_relight(net, run, 'shading_residue' if start is not None else None, yale_subjects=[names[i] for i in train],
+                                             head_subjects=[names[i] for i in train],
+                                             epochs=epochs, pairs_per_epoch=pairs_per_epoch, synth_faces=synth_faces, synth_weight=synth_weight,
+                                             synth_lights=synth_lights, yale_protocol=protocol, init=str(init))
+        for j, p in enumerate(fr):
+            for i in test:
+                c = data[j * n + i]['c']
+                x = subs[i] if native else None
+                head, off = _scores(net, c, size, x)
+                per_subject[p][i] = {SYNTHETIC_SFSNET: _scores(sfs, c, size, x)[0], 'relight_residue (synthetic pairs)': _scores(first, c, size)[0],
+                                     'relight_residue (Yale folds)': head, 'relight_residue (Yale folds, residue off)': off}
+                if dnet is not None: per_subject[p][i]['DPR (peer)'] = _dpr_scores(dnet, c, source_index(c), relight_pairs(c))
+    by = {}
+    for p in fr:
+        for r in per_subject[p]:
+            for name, v in r.items():
+                for m, x in v.items(): by.setdefault(p, {}).setdefault(name, {}).setdefault(m, []).append(x)
+    res = dict(subjects=names, folds=fold, scores=by[fr[0]], framings=by, losses=losses, epochs=epochs, pairs_per_epoch=pairs_per_epoch, lr=lr,
+               synth_faces=synth_faces, synth_weight=synth_weight, synth_lights=synth_lights, protocol=protocol, init=str(init),
+               bases=str(bases) if bases is not None else None, seconds=time.time() - t0)
     if out is not None: write_results(out, 'yale_relight', res, yale_relight_markdown(res))
     return res
 
 def yale_relight_markdown(res:dict, n:int=2000) -> str:
-    "The table of `yale_folds` results, and each model paired against SfSNet and the folds' head against its residue off."
-    sc = res['scores']
-    md_ = yale_markdown(yale_table(sc, n), f"Yale B, subjects {', '.join(res['subjects'])}, {res['protocol']} framing, "
-                        f"{max(res['folds']) + 1} folds by subject (every score from a head that never saw the subject)")
-    pr = paired_rows(sc, SYNTHETIC_SFSNET, n) + paired_rows(sc, 'relight_residue (synthetic pairs)', n, models=['relight_residue (Yale folds)']) \
-         + paired_rows(sc, 'relight_residue (Yale folds, residue off)', n, models=['relight_residue (Yale folds)']) \
-         + paired_rows(sc, 'DPR (peer)', n, models=['relight_residue (Yale folds)'])
-    rows = [r for r in pr if r['metric'] in ('relight_psnr', 'relight_shadow_mae')]
-    rows += native_rows(sc, n)                                        # the photo's resolution: the quotient image against the upsampled crop
-    return md_ + '\n\n' + paired_markdown(rows)
+    "The tables of `yale_folds` results (each framing), and each model paired against SfSNet, the folds' head against its residue off and DPR."
+    on = f"on each fold's SfSNet ({res['bases']})" if res.get('bases') else 'on the shipped shading_residue'
+    parts = []
+    for p, sc in res.get('framings', {res['protocol']: res['scores']}).items():
+        md_ = yale_markdown(yale_table(sc, n), f"Yale B, subjects {', '.join(res['subjects'])}, {p} framing, "
+                            f"{max(res['folds']) + 1} folds by subject (every score from a head, {on}, that never saw the subject)")
+        pr = paired_rows(sc, SYNTHETIC_SFSNET, n) + paired_rows(sc, 'relight_residue (synthetic pairs)', n, models=['relight_residue (Yale folds)']) \
+             + paired_rows(sc, 'relight_residue (Yale folds, residue off)', n, models=['relight_residue (Yale folds)']) \
+             + paired_rows(sc, 'DPR (peer)', n, models=['relight_residue (Yale folds)'])
+        rows = [r for r in pr if r['metric'] in ('relight_psnr', 'relight_shadow_mae')]
+        rows += native_rows(sc, n)                                    # the photo's resolution: the quotient image against the upsampled crop
+        parts.append(md_ + '\n\n' + paired_markdown(rows))
+    return '\n\n'.join(parts)
+
 
 # %% ../nbs/30d_yale_relight.ipynb #3ed10e71
-def yale_head(root, subjects='1-10', out='yale_head', protocol:str='photo', epochs:int=6, pairs_per_epoch:int=3000, lr:float=1e-3,
-              bs:int=32, seed:int=0, cache=None, threads:int|None=None, progress:bool=True, synth_faces:int=0, synth_weight:float=1.,
-              synth_lights:int=4, base:str='shading_residue') -> Path:
-    """The synthetic head fine-tuned on Yale B pairs of all `subjects` (and `synth_faces` synthetic faces, as in `yale_folds`),
-    saved in run folder `out`; returns `out/model.pt`. `protocol`: a framing, or several joined by '+' (`'square+photo'`).
-    `base`: the shipped model it sits on (frozen), `shading_residue` (the
-    synthetic head's own) or another, e.g. `sfsnet` (the head then starts from the synthetic head's weights)."""
+def yale_head(root, subjects='1-10', out='yale_head', protocol:str='square+photo', epochs:int=6, pairs_per_epoch:int=3000, lr:float=1e-3,
+              bs:int=32, seed:int=0, cache=None, threads:int|None=None, progress:bool=True, synth_faces:int=400, synth_weight:float=8.,
+              synth_lights:int=6, base:str='sfsnet', init=SYNTH_HEAD) -> Path:
+    """The synthetic head fine-tuned on Yale B pairs of all `subjects` (and `synth_faces` synthetic faces x `synth_lights`, as in
+    `yale_folds`), saved in run folder `out`; returns `out/model.pt`. The defaults are the shipped `relight_residue`'s recipe. `protocol`: a framing, or several joined by '+' (`'square+photo'`).
+    `base`: the shipped model it sits on (frozen), `shading_residue` (the synthetic head's own) or another, e.g.
+    `sfsnet`; `init`: the head it starts from (`head_on`; default the synthetic head, e.g. a wider one trained on `base`)."""
     if threads: torch.set_num_threads(threads)
     subs = load_subjects(root, subjects, cache, progress)
-    net = synthetic_head()
-    if base != 'shading_residue':
-        head = net.head
-        net = RelightNet(get_model(method=base)); net.head.load_state_dict(head.state_dict())
+    net = head_on(base, init)
     data = [d for p in framings(protocol) for d in yale_pairs_data(subs, net, p)]      # 'square+photo': pairs within each framing
     synth, scache = _synth(net, synth_faces, net.size or 64, seed, synth_lights)
     torch.manual_seed(seed)
     hist = train_yale_head(net, data, range(len(data)), epochs, pairs_per_epoch, lr, bs, seed, progress=progress, synth=synth, synth_cache=scache,
                            synth_weight=synth_weight)
-    seen = sorted({x['s']['subject'] for x in subs} | set(getattr(net.base, 'train_args', {}).get('yale_subjects') or []))
-    return save_relight(net, out, base, yale_subjects=seen, yale_protocol=protocol, epochs=epochs, synth_faces=synth_faces,
-                        synth_weight=synth_weight, synth_lights=synth_lights,
+    head = sorted({x['s']['subject'] for x in subs} | set(net.init_subjects))
+    return save_relight(net, out, base, yale_subjects=head, head_subjects=head, yale_protocol=protocol, epochs=epochs, synth_faces=synth_faces,
+                        synth_weight=synth_weight, synth_lights=synth_lights, init=str(init),
                         pairs_per_epoch=pairs_per_epoch, lr=lr, losses=[round(h, 5) for h in hist])

@@ -1,4 +1,4 @@
-"""The shipped `relight_residue` weights (issue 24): the head's state dict (its base is the shipped shading_residue), which loads with `weights_only=True` into the model
+"""The shipped `relight_residue` weights (issue 24): the head's state dict (its base is shipped weights too, named in its args.json), which loads with `weights_only=True` into the model
 `illumres.learner.METHODS` builds, and `illumres relight` with them: a residue that moves with the light."""
 import subprocess, sys
 from pathlib import Path
@@ -14,8 +14,8 @@ def test_weights_load_as_a_state_dict():
     m = load_model(W)
     assert type(m).__name__ == 'RelightNet' and m.head.cond == 'concat'
     assert set(sd) == {k for k in m.state_dict() if k.startswith('head.')}      # the head alone ...
-    base = load_model(shipped_weights('shading_residue')).state_dict()
-    assert all(torch.equal(m.base.state_dict()[k], v) for k, v in base.items())   # ... on the shipped shading_residue
+    base = load_model(shipped_weights(m.train_args['base_weights'])).state_dict()
+    assert all(torch.equal(m.base.state_dict()[k], v) for k, v in base.items())   # ... on shipped weights (the default SfSNet)
     assert (W/'model.pt').stat().st_size < 1_000_000
 
 def test_residue_follows_the_light_and_own_light_is_the_reconstruction():
