@@ -186,9 +186,10 @@ def yale_folds(root, subjects='1-10', folds:int=5, out=None, protocol:str='photo
                 raise ValueError(f"bases: {Path(bases)/f'fold_{k}'} trained on {b.train_args.get('yale_subjects')}, not fold {k}'s training subjects "
                                  f"{[names[i] for i in train]}: make the bases with yale_stage_folds on the same subjects and folds")
             first = fresh(head_on(b, init))
-        data, synth, scache = shared if start is not None else _prepare(first, subs, fr, size, synth_faces, seed, synth_lights)
         run = out/f'fold_{k}' if out else None
-        if run is not None and (run/'model.pt').exists(): net = load_model(run)
+        kept = run is not None and (run/'model.pt').exists()                 # trained before: scored again, not retrained
+        data, synth, scache = shared if start is not None else _prepare(first, subs, fr, size, 0 if kept else synth_faces, seed, synth_lights)
+        if kept: net = load_model(run)
         else:
             net = copy.deepcopy(first)
             torch.manual_seed(seed + k)
