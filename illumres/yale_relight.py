@@ -171,8 +171,7 @@ def yale_folds(root, subjects='1-10', folds:int=5, out=None, protocol:str='photo
             raise ValueError(f"init: {init} trained on {', '.join(sorted(seen))}: start the folds from a head that saw none of them (default {SYNTH_HEAD})")
         return h
     start = fresh(head_on('shading_residue', init)) if bases is None else None
-    size = 64
-    shared = _prepare(start, subs, fr, size, synth_faces, seed, synth_lights) if start is not None else None
+    shared = _prepare(start, subs, fr, start.size or 64, synth_faces, seed, synth_lights) if start is not None else None
     sfs = synthetic_sfsnet()                                       # the SfSNet no Yale subject trained (the default trained on 1-10)
     dnet, _ = _resolve_peers(root, dpr, None, progress)            # DPR, the peer, on the same subjects ('auto': beside the data)
     losses, per_subject = {}, {p: [None] * n for p in fr}
@@ -186,6 +185,7 @@ def yale_folds(root, subjects='1-10', folds:int=5, out=None, protocol:str='photo
                 raise ValueError(f"bases: {Path(bases)/f'fold_{k}'} trained on {b.train_args.get('yale_subjects')}, not fold {k}'s training subjects "
                                  f"{[names[i] for i in train]}: make the bases with yale_stage_folds on the same subjects and folds")
             first = fresh(head_on(b, init))
+        size = first.size or 64                                        # the base's input size
         run = out/f'fold_{k}' if out else None
         kept = run is not None and (run/'model.pt').exists()                 # trained before: scored again, not retrained
         data, synth, scache = shared if start is not None else _prepare(first, subs, fr, size, 0 if kept else synth_faces, seed, synth_lights)
